@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Entry point: parse argv, run, map errors to exit codes — the only place that exits the process.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { CommanderError } from 'commander';
+import { buildProgram } from './cli/program.js';
+import { renderError } from './cli/render-error.js';
+import { ExitCode, InterruptedError } from './core/errors.js';
+
+async function main(argv: string[]): Promise<number> {
+  const wantsJson = argv.includes('--json');
+  const verbose = argv.includes('--verbose');
+  const program = buildProgram();
+  program.exitOverride();
+  program.configureOutput({
+    writeErr: (s) => {
+      if (!wantsJson) process.stderr.write(s);
+    },
+  });
+  try {
+    await program.parseAsync(argv);
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return ExitCode.ok; // --help, --version
+      if (wantsJson) {
+        process.stdout.write(
+          `${JSON.stringify({ ok: false, error: { code: 'USAGE', message: error.message.replace(/^error: /, ''), hint: 'run with --help for usage' } }, null, 2)}\n`,
+        );
+      }
+      return ExitCode.usage;
+    }
+    const rendered = renderError(error, { verbose });
+    if (wantsJson) process.stdout.write(`${JSON.stringify(rendered.json, null, 2)}\n`);
+    process.stderr.write(`${rendered.text}\n`);
+    return rendered.exitCode;
+  }
+}
+
+let interrupted = false;
+process.on('SIGINT', () => {
+  // Commands that create resources install their own handler to clean up first; this is the fallback.
+  if (process.listenerCount('SIGINT') > 1 || interrupted) return;
+  interrupted = true;
+  const rendered = renderError(new InterruptedError(), { verbose: false });
+  process.stderr.write(`\n${rendered.text}\n`);
+  process.exit(ExitCode.interrupted);
+});
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${renderError(error, { verbose: true }).text}\n`);
+    process.exitCode = ExitCode.runtime;
+  },
+);

@@ -1,0 +1,33 @@
+import { Command, Option } from 'commander';
+import { VERSION } from '../version.js';
+import { registerPlan } from './commands/plan.js';
+import { registerSchema } from './commands/schema.js';
+
+export function buildProgram(): Command {
+  const program = new Command('nessus-byol')
+    .description('Provision Tenable Nessus BYOL scanners in AWS and link them to Tenable Vulnerability Management.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .option('-f, --file <path>', 'fleet file', 'fleet.yaml')
+    .option('--region <region>', 'AWS region (overrides the fleet file and AWS_REGION)')
+    .option('--profile <name>', 'AWS shared-config profile (overrides AWS_PROFILE)')
+    .option('--json', 'print exactly one JSON document on stdout', false)
+    .option('-y, --yes', 'do not ask for confirmation', false)
+    .option('--verbose', 'print debug details on stderr', false)
+    .addOption(new Option('--no-color', 'disable colours (NO_COLOR is honoured too)'))
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ nessus-byol plan -f fleet.yaml --offline     show what would be created, touching nothing
+  $ nessus-byol schema > fleet.schema.json        JSON Schema for editor completion
+
+Exit codes: 0 ok · 1 AWS/Tenable said no · 2 bad invocation or config · 3 link timeout
+            4 linked but not ready · 5 a check found problems · 130 interrupted
+Docs: README.md`,
+    );
+  registerPlan(program);
+  registerSchema(program);
+  return program;
+}

@@ -1,0 +1,188 @@
+import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
+import { join } from 'node:path';
+import { motoClientConfig } from './aws-env.js';
+import { runBoot, type BootRecord } from './boot-runner.js';
+import type { ImdsStandIn } from './imds.js';
+import { sleep } from './net.js';
+import { writeStandIns } from './stand-ins/index.js';
+
+export type { BootRecord } from './boot-runner.js';
+
+export interface BootWatcherOptions {
+  /** moto's endpoint. */
+  endpoint: string;
+  regions: readonly string[];
+  simulatorUrl: string;
+  /** The IMDS stand-in; each instance is registered there before it boots. */
+  imds: ImdsStandIn;
+  stateDir: string;
+  /** Extra variables for every boot. */
+  env?: Record<string, string>;
+  intervalMs?: number;
+  /** Boots running at once. */
+  concurrency?: number;
+  bootTimeoutMs?: number;
+  /** Progress for a log (boot started/finished, poll errors). */
+  log?: (line: string) => void;
+}
+
+export interface BootWatcher {
+  /** Every boot so far, oldest first; a running boot has `finishedAt` undefined. */
+  readonly boots: readonly BootRecord[];
+  /** The last poll error, if the last poll failed. */
+  readonly lastError: unknown;
+  /** Resolves once a poll that started after the call found nothing new and no boot is running. */
+  waitForIdle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface Pending {
+  instance: Instance;
+  region: string;
+}
+
+/** Watches moto for running instances and boots each one once (see boot-runner.ts). */
+export function startBootWatcher(opts: BootWatcherOptions): BootWatcher {
+  const intervalMs = opts.intervalMs ?? 300;
+  const concurrency = opts.concurrency ?? 8;
+  const { binDir } = writeStandIns(join(opts.stateDir, 'bin'));
+  const clients = new Map(opts.regions.map((r) => [r, new EC2Client(motoClientConfig(opts.endpoint, r))]));
+  const seen = new Set<string>();
+  const queue: Pending[] = [];
+  const active = new Set<Promise<void>>();
+  const boots: BootRecord[] = [];
+  const abort = new AbortController();
+  const log = opts.log ?? (() => undefined);
+  let lastError: unknown;
+  let pollsCompleted = 0;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let polling: Promise<void> = Promise.resolve();
+
+  async function pollRegion(region: string, ec2: EC2Client): Promise<void> {
+    let NextToken: string | undefined;
+    do {
+      const page = await ec2.send(
+        new DescribeInstancesCommand({
+          Filters: [{ Name: 'instance-state-name', Values: ['running'] }],
+          NextToken,
+        }),
+      );
+      for (const r of page.Reservations ?? []) {
+        for (const instance of r.Instances ?? []) {
+          if (!instance.InstanceId || seen.has(instance.InstanceId)) continue;
+          seen.add(instance.InstanceId);
+          queue.push({ instance, region });
+        }
+      }
+      NextToken = page.NextToken;
+    } while (NextToken);
+  }
+
+  async function poll(): Promise<void> {
+    try {
+      for (const [region, ec2] of clients) await pollRegion(region, ec2);
+      lastError = undefined;
+    } catch (e) {
+      if (lastError === undefined) log(`poll failed: ${(e as Error).message}`);
+      lastError = e;
+    }
+    pump();
+    pollsCompleted++;
+  }
+
+  function pump(): void {
+    while (!stopped && active.size < concurrency && queue.length > 0) {
+      const next = queue.shift() as Pending;
+      const p = boot(next).finally(() => {
+        active.delete(p);
+        pump();
+      });
+      active.add(p);
+    }
+  }
+
+  async function boot({ instance, region }: Pending): Promise<void> {
+    const instanceId = instance.InstanceId as string;
+    const ec2 = clients.get(region) as EC2Client;
+    const record: BootRecord = {
+      instanceId,
+      region,
+      kind: 'none',
+      exitCode: undefined,
+      timedOut: false,
+      consoleLines: [],
+      startedAt: new Date().toISOString(),
+      finishedAt: undefined,
+    };
+    try {
+      const attr = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'userData' }));
+      opts.imds.register(instanceId, {
+        region,
+        availabilityZone: instance.Placement?.AvailabilityZone ?? `${region}a`,
+        instanceProfileArn: instance.IamInstanceProfile?.Arn,
+        instanceProfileId: instance.IamInstanceProfile?.Id,
+      });
+      boots.push(record);
+      log(`boot ${instanceId} (${region}) started`);
+      await runBoot({ instanceId, region, hostname: instance.PrivateDnsName, userDataBase64: attr.UserData?.Value }, {
+        stateDir: opts.stateDir,
+        binDir,
+        motoEndpoint: opts.endpoint,
+        simulatorUrl: opts.simulatorUrl,
+        imdsEndpoint: opts.imds.baseUrlFor(instanceId),
+        env: opts.env,
+        timeoutMs: opts.bootTimeoutMs ?? 120_000,
+        signal: abort.signal,
+      }, record);
+      log(`boot ${instanceId} finished: exit ${record.exitCode} (${record.kind})`);
+    } catch (e) {
+      if (!boots.includes(record)) {
+        // Reading the user-data failed (moto restarting?): try this instance again on a later poll.
+        seen.delete(instanceId);
+      } else {
+        record.exitCode = record.exitCode ?? 1;
+        record.finishedAt = new Date().toISOString();
+      }
+      log(`boot ${instanceId} failed: ${(e as Error).message}`);
+    }
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      polling = poll().finally(schedule);
+    }, intervalMs);
+  }
+  polling = poll().finally(schedule);
+
+  return {
+    boots,
+    get lastError() {
+      return lastError;
+    },
+    async waitForIdle(timeoutMs = 120_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        // Two completed polls guarantee one that started after this point.
+        const target = pollsCompleted + 2;
+        while (pollsCompleted < target) {
+          if (stopped) return;
+          if (Date.now() > deadline) throw new Error('boot watcher did not become idle in time');
+          await sleep(Math.min(50, intervalMs));
+        }
+        if (queue.length === 0 && active.size === 0) return;
+        await Promise.race([Promise.all([...active]), sleep(Math.max(0, deadline - Date.now()))]);
+        if (Date.now() > deadline) throw new Error('boot watcher did not become idle in time');
+      }
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      abort.abort();
+      await polling.catch(() => undefined);
+      await Promise.all([...active]);
+      for (const c of clients.values()) c.destroy();
+    },
+  };
+}
