@@ -82,7 +82,8 @@ export async function runBoot(
         appendFileSync(consolePath, `nessus-byol-sandbox: user-data not run: ${userData.reason}\n`);
         break;
     }
-    if (result.timedOut) appendFileSync(consolePath, `nessus-byol-sandbox: boot timed out after ${ctx.timeoutMs / 1000}s\n`);
+    if (result.timedOut)
+      appendFileSync(consolePath, `nessus-byol-sandbox: boot timed out after ${ctx.timeoutMs / 1000}s\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -112,6 +113,9 @@ function bootEnv(
     ...inherited,
     HOME: work,
     TMPDIR: work,
+    // The bootstrap's retry backoffs (10 s / 5 s on EC2) shortened so failures show in seconds.
+    NESSUS_BYOL_LINK_BACKOFF_SECONDS: '1',
+    NESSUS_BYOL_FETCH_BACKOFF_SECONDS: '1',
     ...ctx.env,
     ...sandboxAwsEnv(ctx.motoEndpoint, instance.region),
     PATH: `${ctx.binDir}:${process.env.PATH ?? '/usr/bin:/bin'}`,

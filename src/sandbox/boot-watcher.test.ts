@@ -25,9 +25,21 @@ beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'nessus-byol-boot-'));
   moto = await startMoto({ stateDir });
   await prepareMotoRegion(moto.endpoint, region);
-  sim = await startTenableSimulator({ accessKey: 'a'.repeat(64), secretKey: 'b'.repeat(64), linkingKey, pluginLoadDelayMs: 0 });
+  sim = await startTenableSimulator({
+    accessKey: 'a'.repeat(64),
+    secretKey: 'b'.repeat(64),
+    linkingKey,
+    pluginLoadDelayMs: 0,
+  });
   imds = await startImds();
-  watcher = startBootWatcher({ endpoint: moto.endpoint, regions: [region], simulatorUrl: sim.url, imds, stateDir, intervalMs: 150 });
+  watcher = startBootWatcher({
+    endpoint: moto.endpoint,
+    regions: [region],
+    simulatorUrl: sim.url,
+    imds,
+    stateDir,
+    intervalMs: 150,
+  });
   ec2 = new EC2Client(motoClientConfig(moto.endpoint, region));
   const ssm = new SSMClient(motoClientConfig(moto.endpoint, region));
   await ssm.send(new PutParameterCommand({ Name: '/nessus/linking-key', Type: 'SecureString', Value: linkingKey }));
@@ -97,7 +109,9 @@ describe('boot watcher', () => {
     const id = await launch(SANDBOX_AMIS.byol, bootstrapScript('/nessus/linking-key'));
     await watcher.waitForIdle();
     const boot = bootOf(id);
-    expect(boot.consoleLines.join('\n'), boot.consoleLines.join('\n')).toContain('nessus-byol-bootstrap: nessusd-started');
+    expect(boot.consoleLines.join('\n'), boot.consoleLines.join('\n')).toContain(
+      'nessus-byol-bootstrap: nessusd-started',
+    );
     expect(boot.exitCode).toBe(0);
     expect(boot.kind).toBe('script');
     expect(boot.consoleLines.filter((l) => l.startsWith('nessus-byol-bootstrap:'))).toEqual([

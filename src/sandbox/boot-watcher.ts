@@ -1,4 +1,9 @@
-import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstanceAttributeCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+  type Instance,
+} from '@aws-sdk/client-ec2';
 import { join } from 'node:path';
 import { motoClientConfig } from './aws-env.js';
 import { runBoot, type BootRecord } from './boot-runner.js';
@@ -116,7 +121,9 @@ export function startBootWatcher(opts: BootWatcherOptions): BootWatcher {
       finishedAt: undefined,
     };
     try {
-      const attr = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'userData' }));
+      const attr = await ec2.send(
+        new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'userData' }),
+      );
       opts.imds.register(instanceId, {
         region,
         availabilityZone: instance.Placement?.AvailabilityZone ?? `${region}a`,
@@ -125,16 +132,20 @@ export function startBootWatcher(opts: BootWatcherOptions): BootWatcher {
       });
       boots.push(record);
       log(`boot ${instanceId} (${region}) started`);
-      await runBoot({ instanceId, region, hostname: instance.PrivateDnsName, userDataBase64: attr.UserData?.Value }, {
-        stateDir: opts.stateDir,
-        binDir,
-        motoEndpoint: opts.endpoint,
-        simulatorUrl: opts.simulatorUrl,
-        imdsEndpoint: opts.imds.baseUrlFor(instanceId),
-        env: opts.env,
-        timeoutMs: opts.bootTimeoutMs ?? 120_000,
-        signal: abort.signal,
-      }, record);
+      await runBoot(
+        { instanceId, region, hostname: instance.PrivateDnsName, userDataBase64: attr.UserData?.Value },
+        {
+          stateDir: opts.stateDir,
+          binDir,
+          motoEndpoint: opts.endpoint,
+          simulatorUrl: opts.simulatorUrl,
+          imdsEndpoint: opts.imds.baseUrlFor(instanceId),
+          env: opts.env,
+          timeoutMs: opts.bootTimeoutMs ?? 120_000,
+          signal: abort.signal,
+        },
+        record,
+      );
       log(`boot ${instanceId} finished: exit ${record.exitCode} (${record.kind})`);
     } catch (e) {
       if (!boots.includes(record)) {

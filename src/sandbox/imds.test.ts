@@ -50,7 +50,10 @@ describe('IMDSv2 stand-in', () => {
     expect(await get(id, 'placement/availability-zone', tok)).toEqual({ status: 200, body: 'eu-west-3b' });
     const info = await get(id, 'iam/info', tok);
     expect(info.status).toBe(200);
-    expect(JSON.parse(info.body)).toMatchObject({ Code: 'Success', InstanceProfileArn: expect.stringContaining('nessus') });
+    expect(JSON.parse(info.body)).toMatchObject({
+      Code: 'Success',
+      InstanceProfileArn: expect.stringContaining('nessus'),
+    });
   });
 
   it('keeps instances apart and answers 404 for what does not exist', async () => {

@@ -2,9 +2,9 @@
  * The Nessus images the sandbox registers in moto (MOTO_AMIS_PATH). They carry the real Marketplace
  * owner account and product codes so the tool's AMI lookup runs unchanged against the sandbox.
  */
-export const MARKETPLACE_OWNER_ID = '679593333241';
-export const BYOL_PRODUCT_CODE = '8fn69npzmbzcs4blc4583jd0y';
-export const PREAUTHORIZED_PRODUCT_CODE = '4m4uvwtrl5t872c56wb131ttw';
+import { BYOL_PRODUCT_CODE, MARKETPLACE_OWNER_ID, PREAUTHORIZED_PRODUCT_CODE } from '../config/schema.js';
+
+export { BYOL_PRODUCT_CODE, MARKETPLACE_OWNER_ID, PREAUTHORIZED_PRODUCT_CODE };
 
 export const SANDBOX_AMIS = {
   /** Nessus BYOL, the image `ami: { productCode }` resolves to. */

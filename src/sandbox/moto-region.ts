@@ -52,7 +52,8 @@ export async function prepareMotoRegion(endpoint: string, region: string): Promi
     );
     const main = tables.RouteTables?.[0];
     const routeTableId = main?.RouteTableId;
-    if (!routeTableId) throw new RuntimeError('SANDBOX_ROUTE_TABLE', `moto's default VPC ${vpcId} has no main route table.`);
+    if (!routeTableId)
+      throw new RuntimeError('SANDBOX_ROUTE_TABLE', `moto's default VPC ${vpcId} has no main route table.`);
     const hasDefaultRoute = (main.Routes ?? []).some((r) => r.DestinationCidrBlock === '0.0.0.0/0');
     if (!hasDefaultRoute) {
       await ec2.send(

@@ -1,42 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import {
   DEFAULT_SCANNER_UUID,
   nowSec,
   scannerEditAnswer,
   scannerGroupRecords,
-  type SimPermission,
   type SimState,
   type WireRecord,
 } from './tenable-simulator-state.js';
+import { credentialRoutes } from './tenable-simulator-credentials.js';
+import { exportRoutes } from './tenable-simulator-exports.js';
+import { errorAnswer, notFound, ok, record, type Route, type SimAnswer, type SimRequest } from './tenable-simulator-http.js';
+
+export { errorAnswer, type SimAnswer, type SimRequest } from './tenable-simulator-http.js';
 
 /** The TVM endpoints the tool uses, answering in the shapes recorded from the real service. */
-
-export interface SimRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  body: unknown;
-}
-
-/** `body` undefined means a 200 with an empty body, as TVM sends for link toggles and group membership. */
-export interface SimAnswer {
-  status: number;
-  body?: unknown;
-}
-
-interface Route {
-  method: string;
-  pattern: RegExp;
-  permission: SimPermission;
-  handle: (state: SimState, req: SimRequest, params: string[]) => SimAnswer;
-}
-
-export const errorAnswer = (statusCode: number, error: string, message: string): SimAnswer => ({
-  status: statusCode,
-  body: { statusCode, error, message },
-});
-const notFound = (message: string) => errorAnswer(404, 'Not Found', message);
-const ok = (body?: unknown): SimAnswer => ({ status: 200, body });
 
 function findScanner(state: SimState, idOrUuid: string): WireRecord | undefined {
   return state.scanners.find((s) => String(s.id) === idOrUuid || s.uuid === idOrUuid);
@@ -46,16 +22,7 @@ function findGroup(state: SimState, id: string): WireRecord | undefined {
   return state.groups.find((g) => String(g.id) === id);
 }
 
-const record = (v: unknown): WireRecord => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as WireRecord) : {});
-
-const MASK = '********';
-const SECRET_SETTING = /pass|secret|token|private|key$/i;
-const PUBLIC_SETTING = /(_id|username|^key_file)$/i;
-const isSecretSetting = (name: string) => SECRET_SETTING.test(name) && !PUBLIC_SETTING.test(name);
-
-const CREDENTIAL_CATEGORY: Record<string, string> = { 'Amazon AWS': 'Cloud Services', SSH: 'Host', Windows: 'Host' };
-
-const routes: Route[] = [
+const scannerRoutes: Route[] = [
   {
     method: 'GET',
     pattern: /^\/scanners$/,
@@ -125,7 +92,10 @@ const routes: Route[] = [
     permission: 'scanner-groups',
     handle: (state) =>
       ok({
-        scanner_pools: state.groups.map((g) => ({ ...g, scanner_count: state.groupMembers.get(Number(g.id))?.size ?? 0 })),
+        scanner_pools: state.groups.map((g) => ({
+          ...g,
+          scanner_count: state.groupMembers.get(Number(g.id))?.size ?? 0,
+        })),
       }),
   },
   {
@@ -192,153 +162,9 @@ const routes: Route[] = [
       return ok();
     },
   },
-  {
-    method: 'GET',
-    pattern: /^\/credentials$/,
-    permission: 'credentials',
-    handle: (state, req) => {
-      const all = [...state.credentials.values()];
-      const limit = Number(req.query.get('limit') ?? 50) || 50;
-      const offset = Number(req.query.get('offset') ?? 0) || 0;
-      const credentials = all.slice(offset, offset + limit).map((c) => ({
-        uuid: c.uuid,
-        name: c.name,
-        description: c.description,
-        category: { id: CREDENTIAL_CATEGORY[c.type] ?? 'Host', name: CREDENTIAL_CATEGORY[c.type] ?? 'Host' },
-        type: { id: c.type, name: c.type },
-        created_date: c.createdSec,
-        created_by: { id: 3, display_name: 'api@example.com' },
-        last_used_by: { id: 3, display_name: 'api@example.com' },
-        permission: 64,
-        user_permissions: 64,
-      }));
-      return ok({ credentials, pagination: { total: all.length, limit, offset, sort: [{ name: 'created_date', order: 'desc' }] } });
-    },
-  },
-  {
-    method: 'POST',
-    pattern: /^\/credentials$/,
-    permission: 'credentials',
-    handle: (state, req) => {
-      const b = record(req.body);
-      if (typeof b.name !== 'string' || typeof b.type !== 'string') {
-        return errorAnswer(400, 'Bad Request', 'Credential name and type are required');
-      }
-      const uuid = randomUUID();
-      state.credentials.set(uuid, {
-        uuid,
-        name: b.name,
-        description: typeof b.description === 'string' ? b.description : '',
-        type: b.type,
-        settings: { ...record(b.settings) },
-        createdSec: nowSec(),
-      });
-      return ok({ uuid });
-    },
-  },
-  {
-    method: 'GET',
-    pattern: /^\/credentials\/([^/]+)$/,
-    permission: 'credentials',
-    handle: (state, _req, [uuid = '']) => {
-      const c = state.credentials.get(uuid);
-      if (!c) return notFound(`Credential with uuid ${uuid} not found.`);
-      const settings = Object.fromEntries(
-        Object.entries(c.settings).map(([k, v]) => [k, isSecretSetting(k) && v !== '' ? MASK : v]),
-      );
-      return ok({
-        name: c.name,
-        description: c.description,
-        category: { id: CREDENTIAL_CATEGORY[c.type] ?? 'Host', name: CREDENTIAL_CATEGORY[c.type] ?? 'Host' },
-        type: { id: c.type, name: c.type },
-        ad_hoc: false,
-        user_permissions: 64,
-        settings,
-        permissions: [{ grantee_uuid: randomUUID(), type: 'user', permissions: 64, name: 'api@example.com' }],
-      });
-    },
-  },
-  {
-    method: 'PUT',
-    pattern: /^\/credentials\/([^/]+)$/,
-    permission: 'credentials',
-    handle: (state, req, [uuid = '']) => {
-      const c = state.credentials.get(uuid);
-      if (!c) return notFound(`Credential with uuid ${uuid} not found.`);
-      const b = record(req.body);
-      if (typeof b.name === 'string') c.name = b.name;
-      if (typeof b.description === 'string') c.description = b.description;
-      for (const [k, v] of Object.entries(record(b.settings))) {
-        // Sending back the mask keeps the stored secret, as TVM does.
-        if (v !== MASK) c.settings[k] = v;
-      }
-      return ok({ updated: true });
-    },
-  },
-  {
-    method: 'DELETE',
-    pattern: /^\/credentials\/([^/]+)$/,
-    permission: 'credentials',
-    handle: (state, _req, [uuid = '']) =>
-      state.credentials.delete(uuid) ? ok({ deleted: true }) : notFound(`Credential with uuid ${uuid} not found.`),
-  },
-  {
-    method: 'POST',
-    pattern: /^\/(vulns|assets)\/export$/,
-    permission: 'exports',
-    handle: (state, req, [kind = '']) => {
-      const b = record(req.body);
-      const isVulns = kind === 'vulns';
-      const items = isVulns ? filterFindings(state.vulnFindings, record(b.filters)) : state.assets;
-      const size = Math.max(1, Number(isVulns ? b.num_assets : b.chunk_size) || (isVulns ? 50 : 100));
-      const chunks: unknown[][] = [];
-      for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-      const uuid = randomUUID();
-      state.exports.set(uuid, { uuid, kind: isVulns ? 'vulns' : 'assets', chunks });
-      return ok({ export_uuid: uuid });
-    },
-  },
-  {
-    method: 'GET',
-    pattern: /^\/(vulns|assets)\/export\/([^/]+)\/status$/,
-    permission: 'exports',
-    handle: (state, _req, [kind = '', uuid = '']) => {
-      const e = state.exports.get(uuid);
-      if (!e || e.kind !== kind) return notFound(`Export ${uuid} not found.`);
-      const chunks_available = e.chunks.map((_, i) => i + 1);
-      return ok(
-        kind === 'vulns'
-          ? { status: 'FINISHED', chunks_available, chunks_failed: [], chunks_cancelled: [] }
-          : { status: 'FINISHED', chunks_available },
-      );
-    },
-  },
-  {
-    method: 'GET',
-    pattern: /^\/(vulns|assets)\/export\/([^/]+)\/chunks\/(\d+)$/,
-    permission: 'exports',
-    handle: (state, _req, [kind = '', uuid = '', n = '']) => {
-      const e = state.exports.get(uuid);
-      const chunk = e?.kind === kind ? e.chunks[Number(n) - 1] : undefined;
-      return chunk ? ok(chunk) : notFound(`Chunk ${n} of export ${uuid} not found.`);
-    },
-  },
 ];
 
-/** Vuln export filters we honour: `state`, `severity` (case-insensitive) and `since` (epoch seconds). */
-function filterFindings(findings: unknown[], filters: WireRecord): unknown[] {
-  const list = (v: unknown) => (Array.isArray(v) ? v.map((x) => String(x).toLowerCase()) : undefined);
-  const states = list(filters.state);
-  const severities = list(filters.severity);
-  const since = Number(filters.since) || 0;
-  return findings.filter((f) => {
-    const r = record(f);
-    if (states && !states.includes(String(r.state).toLowerCase())) return false;
-    if (severities && !severities.includes(String(r.severity).toLowerCase())) return false;
-    if (since && typeof r.last_found === 'string' && Date.parse(r.last_found) / 1000 < since) return false;
-    return true;
-  });
-}
+const routes: Route[] = [...scannerRoutes, ...credentialRoutes, ...exportRoutes];
 
 /** Routes one authenticated API request; 403 for denied permissions, 404 for unknown paths. */
 export function handleApi(state: SimState, req: SimRequest): SimAnswer {
@@ -353,7 +179,5 @@ export function handleApi(state: SimState, req: SimRequest): SimAnswer {
     }
     return route.handle(state, req, m.slice(1));
   }
-  return pathMatched
-    ? errorAnswer(405, 'Method Not Allowed', `${req.method} is not allowed on ${req.path}`)
-    : notFound('Not Found');
+  return pathMatched ? errorAnswer(405, 'Method Not Allowed', `${req.method} is not allowed on ${req.path}`) : notFound('Not Found');
 }

@@ -1,4 +1,4 @@
-import type { SimAnswer } from './tenable-simulator-api.js';
+import { record, type SimAnswer } from './tenable-simulator-http.js';
 import type { FaultRule } from './tenable-simulator-faults.js';
 import {
   managedScannerRecord,
@@ -23,7 +23,6 @@ export interface ControlContext {
   later(ms: number, fn: () => void): void;
 }
 
-const record = (v: unknown): WireRecord => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as WireRecord) : {});
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** A plugin set stamp like real ones (`YYYYMMDDhhmm`). */
@@ -73,7 +72,11 @@ export function linkScanner(ctx: ControlContext, body: LinkRequest): SimAnswer {
     call.scannerId = Number(existing.id);
     return { status: 200, body: { scanner_id: existing.id, uuid: existing.uuid } };
   }
-  const scanner = managedScannerRecord(state, { name: finalName, hostname, ...(body.awsScanner === true ? { aws: true } : {}) });
+  const scanner = managedScannerRecord(state, {
+    name: finalName,
+    hostname,
+    ...(body.awsScanner === true ? { aws: true } : {}),
+  });
   state.scanners.push(scanner);
   call.outcome = 'linked';
   call.scannerId = Number(scanner.id);

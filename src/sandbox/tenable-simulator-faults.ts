@@ -41,7 +41,11 @@ export function faultAnswer(rule: FaultRule): FaultAnswer {
     return {
       status,
       headers: { 'content-type': 'application/json; charset=utf-8' },
-      body: JSON.stringify({ statusCode: status, error: 'Internal Server Error', message: 'An internal server error occurred' }),
+      body: JSON.stringify({
+        statusCode: status,
+        error: 'Internal Server Error',
+        message: 'An internal server error occurred',
+      }),
     };
   }
   const headers: Record<string, string> = { 'content-type': 'text/html' };

@@ -8,13 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 /** The container's default cloud scanner; `GET /scanners/{this}/key` is the linking key. */
 export const DEFAULT_SCANNER_UUID = '00000000-0000-0000-0000-00000000000000000000000000001';
 
-export type SimPermission =
-  | 'linking-key'
-  | 'scanners:read'
-  | 'scanners:write'
-  | 'scanner-groups'
-  | 'credentials'
-  | 'exports';
+export type SimPermission = 'linking-key' | 'scanners:read' | 'scanners:write' | 'scanner-groups' | 'credentials' | 'exports';
 
 export interface SimConfig {
   /** `/_sim/link` answers 403 (e.g. a container that refuses new scanners). */
@@ -112,7 +106,16 @@ function cloudScannerRecord(state: SimState, name: string, uuid: string, key: st
     key,
     last_connect: null,
     last_modification_date: created,
-    license: { type: 'vm', agents: -1, ips: -1, scanners: -1, users: -1, evaluation: false, scanners_used: 1, agents_used: 0 },
+    license: {
+      type: 'vm',
+      agents: -1,
+      ips: -1,
+      scanners: -1,
+      users: -1,
+      evaluation: false,
+      scanners_used: 1,
+      agents_used: 0,
+    },
     linked: 1,
     name,
     network_name: 'Default',

@@ -22,12 +22,10 @@ export const DEFAULT_CLOUD_SCANNER_UUID = '00000000-0000-0000-0000-0000000000000
 const PERM = {
   readScanners: "listing scanners needs the Scan Manager or Administrator role, or 'Can View' on the scanners",
   editScanners: "changing scanners needs the Scan Manager or Administrator role, or 'Can Edit' on the scanners",
-  linkingKey:
-    "reading the linking key needs the Scan Manager role or the 'linking key' read permission (Administrator also has it)",
+  linkingKey: "reading the linking key needs the Scan Manager role or the 'linking key' read permission (Administrator also has it)",
   groups: "managing scanner groups needs the Scan Manager or Administrator role, or 'Can Edit' on the groups",
   readCredentials: "reading managed credentials needs 'Can Use' or 'Can Edit' on them, or the Administrator role",
-  editCredentials:
-    "managing credentials needs the Scan Manager or Administrator role (creating) or 'Can Edit' on the credential",
+  editCredentials: "managing credentials needs the Scan Manager or Administrator role (creating) or 'Can Edit' on the credential",
 } as const;
 
 const none = () => undefined;
@@ -73,8 +71,7 @@ export function createTenableClient(options: TenableClientOptions): TenableClien
   return {
     request,
 
-    listScanners: () =>
-      request('GET', '/scanners', { parse: parseScannerList, what: 'list scanners', permission: PERM.readScanners }),
+    listScanners: () => request('GET', '/scanners', { parse: parseScannerList, what: 'list scanners', permission: PERM.readScanners }),
 
     getScanner: (idOrUuid) =>
       request('GET', `/scanners/${seg(idOrUuid)}`, {

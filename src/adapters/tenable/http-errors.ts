@@ -51,21 +51,17 @@ export function httpError(op: Operation, f: HttpFailure, secrets: readonly Secre
   const data = { status: f.status, method: op.method, path: op.path, attempts: f.attempts };
   switch (f.status) {
     case 401:
-      return new TenableError(
-        'UNAUTHORIZED',
-        `Tenable at ${f.baseUrl} rejected the API keys (401${said}) while trying to ${op.what}.`,
-        { hint: KEYS_HINT, status: 401, data },
-      );
+      return new TenableError('UNAUTHORIZED', `Tenable at ${f.baseUrl} rejected the API keys (401${said}) while trying to ${op.what}.`, {
+        hint: KEYS_HINT,
+        status: 401,
+        data,
+      });
     case 403:
-      return new TenableError(
-        'FORBIDDEN',
-        `Tenable refused to let this API key ${op.what} (403${said}): ${op.permission}.`,
-        {
-          hint: `Grant that to the user owning the API keys (Settings → Access Control in Tenable), or use keys of a user who has it.`,
-          status: 403,
-          data,
-        },
-      );
+      return new TenableError('FORBIDDEN', `Tenable refused to let this API key ${op.what} (403${said}): ${op.permission}.`, {
+        hint: `Grant that to the user owning the API keys (Settings → Access Control in Tenable), or use keys of a user who has it.`,
+        status: 403,
+        data,
+      });
     case 404:
       return new TenableError('NOT_FOUND', `Tenable has no such resource (${call} → 404${said}).`, {
         hint: 'It may have been deleted already; list the resources again to get current ids.',
@@ -76,7 +72,11 @@ export function httpError(op: Operation, f: HttpFailure, secrets: readonly Secre
       return new TenableError(
         'HTTP_429',
         `Tenable kept rate-limiting the API key (429 Too Many Requests) after ${f.attempts} attempts to ${op.what}.`,
-        { hint: 'Another tool may be using the same API keys heavily; wait a few minutes and retry.', status: 429, data },
+        {
+          hint: 'Another tool may be using the same API keys heavily; wait a few minutes and retry.',
+          status: 429,
+          data,
+        },
       );
     default: {
       const transient = f.status >= 500;

@@ -101,11 +101,7 @@ export function createRequest(options: TransportOptions): Request {
       }
 
       const message = response.status === 429 ? undefined : tenableMessage(response.headers.get('content-type'), text);
-      throw httpError(
-        op,
-        { status: response.status, statusText: response.statusText, message, baseUrl: base, attempts: attempt },
-        secrets,
-      );
+      throw httpError(op, { status: response.status, statusText: response.statusText, message, baseUrl: base, attempts: attempt }, secrets);
     }
   };
 }

@@ -59,7 +59,9 @@ describe('parseScannerList', () => {
   });
 
   it('skips entries without a usable id or uuid instead of failing the whole list', () => {
-    const list = parseScannerList({ scanners: [{ name: 'no id' }, { id: 'abc', uuid: 'u' }, { id: 7, uuid: 'u7' }, null] });
+    const list = parseScannerList({
+      scanners: [{ name: 'no id' }, { id: 'abc', uuid: 'u' }, { id: 7, uuid: 'u7' }, null],
+    });
     expect(list.map((s) => s.id)).toEqual([7]);
   });
 

@@ -1,3 +1,4 @@
+import { RuntimeError } from '../../core/errors.js';
 import { buildPlan, type Observed } from '../../core/plan.js';
 import { loadConfigFor } from '../config-loader.js';
 import type { GlobalOptions } from '../globals.js';
@@ -9,10 +10,16 @@ export async function runPlan(g: GlobalOptions, opts: { offline: boolean; allowW
   const config = await loadConfigFor(g, out, { allowWorld: opts.allowWorld });
   let observed: Observed | null = null;
   if (!opts.offline) {
-    const { observeFleet } = await import('../../app/observe.js');
-    observed = await observeFleet(config, { reporter: out });
+    const [{ observeFleet }, { createAwsGateways }] = await Promise.all([import('../../app/observe.js'), import('../../app/gateways.js')]);
+    observed = await observeFleet(config, createAwsGateways({ region: config.region, profile: config.profile }));
   }
   const plan = buildPlan(config, observed);
-  if (g.json) out.result({ plan });
-  else out.print(renderPlan(plan, out.style, { showUserData: opts.userData }));
+  if (g.json && observed?.networkPath?.ok !== false) out.result({ plan });
+  else if (!g.json) out.print(renderPlan(plan, out.style, { showUserData: opts.userData }));
+  if (observed?.networkPath && !observed.networkPath.ok) {
+    throw new RuntimeError('NETWORK_PATH', `The scanners could not reach Tenable or SSM: ${observed.networkPath.problems.join('; ')}`, {
+      hint: 'fix the network path before `up` (see the plan above)',
+      data: { plan },
+    });
+  }
 }

@@ -1,0 +1,95 @@
+import {
+  AddTagsToResourceCommand,
+  DeleteParameterCommand,
+  GetParameterCommand,
+  ListTagsForResourceCommand,
+  PutParameterCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
+import { Secret } from '../../core/secret.js';
+import { aws, isAwsErrorCode, toAwsError } from './aws-errors.js';
+import { clientConfig, type AwsContext } from './client-config.js';
+import { toTags } from './ec2.js';
+
+export class SsmGateway {
+  readonly client: SSMClient;
+  constructor(ctx: AwsContext) {
+    this.client = new SSMClient(clientConfig(ctx));
+  }
+
+  async exists(name: string): Promise<boolean> {
+    try {
+      await this.client.send(new GetParameterCommand({ Name: name }));
+      return true;
+    } catch (e) {
+      if (isAwsErrorCode(e, 'ParameterNotFound')) return false;
+      throw toAwsError(e, `reading SSM parameter ${name}`);
+    }
+  }
+
+  async tags(name: string): Promise<Record<string, string>> {
+    const out = await aws(`reading tags of SSM parameter ${name}`, () =>
+      this.client.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name })),
+    );
+    return Object.fromEntries((out.TagList ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+  }
+
+  async readSecure(name: string): Promise<Secret | null> {
+    try {
+      const out = await this.client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+      return out.Parameter?.Value ? new Secret(out.Parameter.Value, name) : null;
+    } catch (e) {
+      if (isAwsErrorCode(e, 'ParameterNotFound')) return null;
+      throw toAwsError(e, `reading SSM parameter ${name}`);
+    }
+  }
+
+  /** Writes a SecureString; tags only on creation (SSM refuses Tags with Overwrite). */
+  async putSecure(name: string, value: Secret, opts: { tags: Record<string, string>; overwrite: boolean; description?: string }): Promise<'created' | 'updated'> {
+    const existed = opts.overwrite ? await this.exists(name) : false;
+    await aws(`writing SSM SecureString ${name}`, () =>
+      this.client.send(
+        new PutParameterCommand({
+          Name: name,
+          Value: value.reveal(),
+          Type: 'SecureString',
+          Overwrite: existed,
+          ...(existed ? {} : { Tags: toTags(opts.tags) }),
+          ...(opts.description ? { Description: opts.description } : {}),
+        }),
+      ),
+    );
+    if (existed) await this.client.send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: name, Tags: toTags(opts.tags) })).catch(() => undefined);
+    return existed ? 'updated' : 'created';
+  }
+
+  /** Conditional create (Overwrite false): returns false when the parameter already exists. */
+  async putIfAbsent(name: string, value: string, tags: Record<string, string>): Promise<boolean> {
+    try {
+      await this.client.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: false, Tags: toTags(tags) }));
+      return true;
+    } catch (e) {
+      if (isAwsErrorCode(e, 'ParameterAlreadyExists')) return false;
+      throw toAwsError(e, `writing SSM parameter ${name}`);
+    }
+  }
+
+  async readPlain(name: string): Promise<string | null> {
+    try {
+      const out = await this.client.send(new GetParameterCommand({ Name: name }));
+      return out.Parameter?.Value ?? null;
+    } catch (e) {
+      if (isAwsErrorCode(e, 'ParameterNotFound')) return null;
+      throw toAwsError(e, `reading SSM parameter ${name}`);
+    }
+  }
+
+  async delete(name: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteParameterCommand({ Name: name }));
+    } catch (e) {
+      if (isAwsErrorCode(e, 'ParameterNotFound')) return;
+      throw toAwsError(e, `deleting SSM parameter ${name}`);
+    }
+  }
+}
