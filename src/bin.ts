@@ -10,9 +10,7 @@ import { ExitCode, InterruptedError } from './core/errors.js';
 async function main(argv: string[]): Promise<number> {
   const wantsJson = argv.includes('--json');
   const verbose = argv.includes('--verbose');
-  const program = buildProgram();
-  program.exitOverride();
-  program.configureOutput({
+  const program = buildProgram({
     writeErr: (s) => {
       if (!wantsJson) process.stderr.write(s);
     },

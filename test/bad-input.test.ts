@@ -70,7 +70,8 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
       code: 2,
       messages: ['YAML syntax error', 'indentation'],
       knownBug: {
-        reason: 'reported twice at 5:10… as "scanners.count.2 name" (an implicit-key artefact) instead of once on line 6',
+        reason:
+          'reported twice at 5:10… as "scanners.count.2 name" (an implicit-key artefact) instead of once on line 6',
         line: 6,
         messages: ['The configuration has 1 problem:'],
       },
@@ -132,13 +133,23 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     name: 'unknown key with no close match lists the known keys',
     args: plan(),
     files: fleet(`${HEAD}network:\n  zzz: 1\n`),
-    expect: { code: 2, line: 5, path: 'network.zzz', messages: ['unknown key "zzz"', 'known keys here:', 'allowUiFrom'] },
+    expect: {
+      code: 2,
+      line: 5,
+      path: 'network.zzz',
+      messages: ['unknown key "zzz"', 'known keys here:', 'allowUiFrom'],
+    },
   },
   {
     name: 'enum typo: tenable.site: fedrmp',
     args: plan(),
     files: fleet(`${HEAD}tenable:\n  site: fedrmp\n`),
-    expect: { code: 2, line: 5, path: 'tenable.site', messages: ['must be one of', 'got "fedrmp"', 'did you mean "fedramp"?'] },
+    expect: {
+      code: 2,
+      line: 5,
+      path: 'tenable.site',
+      messages: ['must be one of', 'got "fedrmp"', 'did you mean "fedramp"?'],
+    },
   },
   {
     name: 'fleet name with uppercase and underscore',
@@ -220,7 +231,12 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     name: 'unknown key.from',
     args: plan(),
     files: fleet(`${HEAD}link:\n  key: { from: vault, path: x }\n`),
-    expect: { code: 2, line: 5, path: 'link.key.from', messages: ['must be one of "ssm", "secretsmanager", "tenable-api", "env"', 'got "vault"'] },
+    expect: {
+      code: 2,
+      line: 5,
+      path: 'link.key.from',
+      messages: ['must be one of "ssm", "secretsmanager", "tenable-api", "env"', 'got "vault"'],
+    },
   },
   {
     name: 'key.from typo suggests the source',
@@ -294,7 +310,13 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     name: 'secret: a 64-hex value anywhere (a tag)',
     args: plan(),
     files: fleet(`${HEAD}tags:\n  Owner: ${HEX64}\n`),
-    expect: { code: 2, line: 5, path: 'tags.Owner', messages: ['64 hex characters', 'NESSUS_LINKING_KEY'], absent: [HEX64] },
+    expect: {
+      code: 2,
+      line: 5,
+      path: 'tags.Owner',
+      messages: ['64 hex characters', 'NESSUS_LINKING_KEY'],
+      absent: [HEX64],
+    },
   },
   {
     name: 'secret: a 64-hex value inside a list',
@@ -320,7 +342,12 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     name: 'top-level list',
     args: plan(),
     files: fleet('- version: 1\n- fleet: prod\n'),
-    expect: { code: 2, line: 1, path: '', messages: ['the top level must be a mapping', 'not a list', 'one fleet per file'] },
+    expect: {
+      code: 2,
+      line: 1,
+      path: '',
+      messages: ['the top level must be a mapping', 'not a list', 'one fleet per file'],
+    },
   },
   {
     name: 'top-level scalar',
@@ -496,7 +523,9 @@ function expectProblemInJson(error: Record<string, unknown>, line?: number, path
   if (line === undefined && path === undefined) return;
   const problems = error.problems as { path: string; line?: number }[] | undefined;
   expect(Array.isArray(problems), 'error.problems lists every problem').toBe(true);
-  expect(problems).toContainEqual(expect.objectContaining({ ...(path === undefined ? {} : { path }), ...(line === undefined ? {} : { line }) }));
+  expect(problems).toContainEqual(
+    expect.objectContaining({ ...(path === undefined ? {} : { path }), ...(line === undefined ? {} : { line }) }),
+  );
 }
 
 describe('bad input is rejected with position, key path and hint', () => {

@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/resolve.js';
 import { AwsError } from '../core/errors.js';
-import { iamRoleName, instanceProfileName, keyPairName, ownedLinkingKeyParameter, securityGroupName } from '../core/naming.js';
+import { TAG, iamRoleName, instanceProfileName, keyPairName, ownedLinkingKeyParameter, securityGroupName } from '../core/naming.js';
 import type { Observed } from '../core/plan.js';
 import { checkNetworkPath, type NetworkPathResult } from './network-path.js';
 import type { AwsGateways } from './gateways.js';
@@ -56,7 +56,9 @@ export async function observeFleet(config: ResolvedConfig, gw: AwsGateways): Pro
         instanceType: i.instanceType,
         imageId: i.imageId,
         state: i.state,
-        ...(i.tags['nessus-byol:scanner-name'] ? { scannerName: i.tags['nessus-byol:scanner-name'] } : {}),
+        ...(i.tags[TAG.scannerName] ? { scannerName: i.tags[TAG.scannerName] } : {}),
+        ...(i.tags[TAG.scannerId] ? { scannerId: Number(i.tags[TAG.scannerId]) } : {}),
+        ...(i.launchTime ? { launchedAt: i.launchTime.getTime() } : {}),
       })),
     },
   };

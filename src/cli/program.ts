@@ -1,10 +1,15 @@
-import { Command, Option } from 'commander';
+import { Command, Option, type OutputConfiguration } from 'commander';
 import { VERSION } from '../version.js';
 import { registerPlan } from './commands/plan.js';
+import { registerUp } from './commands/up.js';
 import { registerSchema } from './commands/schema.js';
+import { registerSandbox } from './commands/sandbox.js';
 
-export function buildProgram(): Command {
+export function buildProgram(output: OutputConfiguration = {}): Command {
   const program = new Command('nessus-byol')
+    // Set before commands are added: commander copies these settings into each subcommand.
+    .exitOverride()
+    .configureOutput(output)
     .description('Provision Tenable Nessus BYOL scanners in AWS and link them to Tenable Vulnerability Management.')
     .version(VERSION, '-V, --version', 'print the version')
     .option('-f, --file <path>', 'fleet file', 'fleet.yaml')
@@ -28,6 +33,8 @@ Exit codes: 0 ok · 1 AWS/Tenable said no · 2 bad invocation or config · 3 lin
 Docs: README.md`,
     );
   registerPlan(program);
+  registerUp(program);
   registerSchema(program);
+  registerSandbox(program);
   return program;
 }

@@ -34,7 +34,7 @@ export interface Observed {
     instanceProfile?: boolean;
     linkingKeyParameter?: boolean;
     /** Live instances of this fleet (pending/running/stopped). */
-    instances?: Array<{ instanceId: string; instanceType: string; imageId: string; state: string; scannerName?: string }>;
+    instances?: Array<{ instanceId: string; instanceType: string; imageId: string; state: string; scannerName?: string; scannerId?: number; launchedAt?: number }>;
   };
 }
 

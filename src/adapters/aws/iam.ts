@@ -84,6 +84,19 @@ export class IamGateway {
     );
   }
 
+  async deleteInstanceProfile(profileName: string, roleName: string): Promise<void> {
+    for (const [action, call] of [
+      ['removing the role from the instance profile', () => this.client.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: profileName, RoleName: roleName }))],
+      ['deleting the instance profile', () => this.client.send(new DeleteInstanceProfileCommand({ InstanceProfileName: profileName }))],
+    ] as const) {
+      try {
+        await call();
+      } catch (e) {
+        if (!isAwsErrorCode(e, 'NoSuchEntity', 'NoSuchEntityException')) throw toAwsError(e, action);
+      }
+    }
+  }
+
   /** Deletes the instance profile and role (and their policies); missing parts count as done. */
   async deleteRoleAndProfile(roleName: string, profileName: string): Promise<void> {
     const ignoreMissing = async (action: string, fn: () => Promise<unknown>) => {
@@ -93,10 +106,7 @@ export class IamGateway {
         if (!isAwsErrorCode(e, 'NoSuchEntity', 'NoSuchEntityException')) throw toAwsError(e, action);
       }
     };
-    await ignoreMissing('removing the role from the instance profile', () =>
-      this.client.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: profileName, RoleName: roleName })),
-    );
-    await ignoreMissing('deleting the instance profile', () => this.client.send(new DeleteInstanceProfileCommand({ InstanceProfileName: profileName })));
+    await this.deleteInstanceProfile(profileName, roleName);
     await ignoreMissing('deleting the role policies', async () => {
       const inline = await this.client.send(new ListRolePoliciesCommand({ RoleName: roleName }));
       for (const name of inline.PolicyNames ?? []) await this.client.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: name }));

@@ -1,0 +1,70 @@
+import { up, type UpResult } from '../../app/up.js';
+import { parseDuration } from '../../app/time.js';
+import { UsageError } from '../../core/errors.js';
+import { durationSchema } from '../../config/schema.js';
+import { loadConfigFor } from '../config-loader.js';
+import { confirmOrRefuse, createFleetRuntime, progressFor, requireYesWithoutTty } from '../fleet-runtime.js';
+import { outputFor, type GlobalOptions } from '../globals.js';
+import { renderPlan } from '../render-plan.js';
+import { renderUpSummary } from '../render-up.js';
+import type { UpFlags } from './up.js';
+
+export async function runUp(g: GlobalOptions, flags: UpFlags): Promise<void> {
+  const out = outputFor(g);
+  if (flags.timeout && !durationSchema.safeParse(flags.timeout).success) {
+    throw new UsageError(`--timeout ${flags.timeout} is not a duration.`, { hint: 'use e.g. 90s, 20m or 1h' });
+  }
+  const config = await loadConfigFor(g, out, { allowWorld: flags.allowWorld });
+  requireYesWithoutTty(g, out, 'up');
+  const rt = createFleetRuntime(config, out);
+  const progress = progressFor(g, out, config.wait.until);
+  let result: UpResult | undefined;
+  try {
+    result = await up(
+      {
+        config,
+        aws: rt.aws,
+        tenable: rt.tenable,
+        readConsole: rt.readConsole,
+        env: process.env,
+        now: rt.now,
+        sleep: rt.sleep,
+        signal: rt.signal,
+        owner: rt.owner,
+        events: {
+          step: progress.step,
+          scanner: progress.scanner,
+          log: progress.log,
+          waiting: progress.waiting,
+          confirm: async (plan) => {
+            if (!g.json) out.info(renderPlan(plan, out.style, { showUserData: g.verbose }));
+            for (const w of plan.warnings) if (g.json) out.warn(w);
+            if (plan.instances.toLaunch === 0 && plan.securityGroup.action === 'keep' && !g.json) out.info('Nothing to create; checking the fleet is ready.');
+            if (plan.instances.toLaunch === 0 && plan.securityGroup.action === 'keep') return true;
+            return confirmOrRefuse(g, out, `Create these resources in ${plan.region}?`, 'up');
+          },
+        },
+      },
+      {
+        wait: flags.wait,
+        ...(flags.timeout ? { timeoutMs: parseDuration(flags.timeout) } : {}),
+        rollbackOnTimeout: flags.rollbackOnTimeout,
+        keepOnFail: flags.keepOnFail,
+        forceUnlock: flags.forceUnlock,
+      },
+    );
+    await progress.stop();
+  } catch (e) {
+    await progress.stop(e);
+    throw e;
+  } finally {
+    rt.dispose();
+  }
+  if (result.cancelled) {
+    out.info('Cancelled; nothing was created.');
+    if (g.json) out.result({ cancelled: true });
+    return;
+  }
+  if (g.json) out.result({ ...result });
+  else out.print(renderUpSummary(result, out.style, config.file));
+}
