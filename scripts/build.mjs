@@ -1,13 +1,17 @@
 // Bundles the CLI into dist/ so start-up is fast and users run the dependency versions we tested.
 // Code splitting keeps heavy modules (AWS SDK, listr2, inquirer) in chunks that only the commands
-// using them load.
+// using them load. The bundle is written aside and swapped in, so a running CLI never sees half a dist/.
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 
-await rm(new URL('../dist/', import.meta.url), { recursive: true, force: true });
+const root = new URL('../', import.meta.url);
+const staging = new URL(`dist.build-${process.pid}/`, root);
+const old = new URL(`dist.old-${process.pid}/`, root);
+const dist = new URL('dist/', root);
+
 await build({
   entryPoints: { bin: 'src/bin.ts', 'sandbox-daemon': 'src/sandbox/daemon-main.ts', 'tenable-simulator': 'src/sandbox/tenable-simulator-main.ts' },
-  outdir: 'dist',
+  outdir: staging.pathname,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -20,3 +24,6 @@ await build({
   banner: { js: "import { createRequire as __nbCreateRequire } from 'node:module'; const require = __nbCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+await rename(dist, old).catch(() => undefined);
+await rename(staging, dist);
+await rm(old, { recursive: true, force: true });

@@ -22,11 +22,8 @@ export interface BadInputExpectation {
   errorCode?: string;
   /** Strings that must appear in neither stdout nor stderr (secret values written in the file). */
   absent?: string[];
-  /**
-   * What the product should do but does not yet. Checked with `it.fails`: when the product is
-   * fixed that test starts failing — then fold these expectations into the ones above.
-   */
-  knownBug?: { reason: string; messages?: (string | RegExp)[]; line?: number; path?: string; code?: number };
+  /** Extra expectations pinned by a bug that was found and fixed (the reason says what went wrong). */
+  regression?: { reason: string; messages?: (string | RegExp)[]; line?: number; path?: string; code?: number };
 }
 
 export interface BadInputCase {
@@ -55,7 +52,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     expect: {
       code: 2,
       messages: ['YAML syntax error', 'Missing closing "quote', 'quoting'],
-      knownBug: {
+      regression: {
         reason: 'reported at the end of the file (4:1) with no key path, instead of where the quote opens',
         line: 2,
         path: 'fleet',
@@ -69,7 +66,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     expect: {
       code: 2,
       messages: ['YAML syntax error', 'indentation'],
-      knownBug: {
+      regression: {
         reason:
           'reported twice at 5:10… as "scanners.count.2 name" (an implicit-key artefact) instead of once on line 6',
         line: 6,
@@ -84,7 +81,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     expect: {
       code: 2,
       messages: ['All mapping items must start at the same column', /fleet\.yaml:6:\d+ /],
-      knownBug: { reason: 'the key path is the bare key "name", not scanners.name', line: 6, path: 'scanners.name' },
+      regression: { reason: 'the key path is the bare key "name", not scanners.name', line: 6, path: 'scanners.name' },
     },
   },
   {
@@ -94,7 +91,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     expect: {
       code: 2,
       messages: ['tab character used for indentation', 'replace the tab with spaces', /fleet\.yaml:5:\d+ /],
-      knownBug: { reason: 'the key path is the bare key "count", not scanners.count', line: 5, path: 'scanners.count' },
+      regression: { reason: 'the key path is the bare key "count", not scanners.count', line: 5, path: 'scanners.count' },
     },
   },
   {
@@ -179,7 +176,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
       line: 6,
       path: 'network.allowSshFrom.0',
       messages: ['0.0.0.0/0 opens port 22 (SSH) to the whole internet', '::/0 opens port 8834', '--allow-world'],
-      knownBug: {
+      regression: {
         reason: 'the world-open problems are not sorted by line (7 is listed before 6)',
         messages: [/:6:\d+ network\.allowSshFrom\.0[\s\S]*:7:\d+ network\.allowUiFrom\.0/],
       },
@@ -200,7 +197,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
       line: 5,
       path: 'scanners.count',
       messages: ['at least 1 scanner'],
-      knownBug: {
+      regression: {
         reason: 'not every problem is listed at once: the world-open check runs only after the schema passes',
         messages: ['The configuration has 2 problems', 'opens port 22'],
       },
@@ -364,7 +361,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
       line: 1,
       path: 'version',
       messages: ['got 2'],
-      knownBug: {
+      regression: {
         reason: 'the message quotes the allowed version as a string: must be one of "1", got 2',
         messages: [/must be (one of )?1\b/],
       },
@@ -379,7 +376,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
       line: 1,
       path: 'version',
       messages: ['version'],
-      knownBug: {
+      regression: {
         reason: 'says `must be one of "1"` instead of saying the required key is missing',
         messages: ['required key is missing'],
       },
@@ -489,7 +486,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     name: '--region nowhere-1',
     args: plan('--region', 'nowhere-1'),
     files: fleet(HEAD),
-    expect: { code: 2, errorCode: 'USAGE', messages: ['--region nowhere-1 is not an AWS region name', 'us-east-1'] },
+    expect: { code: 2, errorCode: 'CONFIG', messages: ['--region nowhere-1 is not an AWS region name', 'us-east-1'] },
   },
 ];
 
@@ -581,9 +578,9 @@ describe('bad input is rejected with position, key path and hint', () => {
       for (const secret of c.expect.absent ?? []) expect(r.stdout).not.toContain(secret);
     });
 
-    const bug = c.expect.knownBug;
+    const bug = c.expect.regression;
     if (bug) {
-      it.fails(`known product bug: ${bug.reason}`, async () => {
+      it(`regression (was: ${bug.reason})`, async () => {
         const r = await run(c);
         expect(r.code).toBe(bug.code ?? c.expect.code);
         expectMessages(r.stderr, bug.messages ?? []);

@@ -115,23 +115,21 @@ describe('usage errors exit 2', () => {
     expect(parseSingleJson(r.stdout)).toMatchObject({ ok: false, error: { code: 'USAGE' } });
   });
 
-  // Known product bug: src/bin.ts calls program.exitOverride()/configureOutput() after buildProgram()
-  // has registered the subcommands; commander copies those settings to subcommands only when they are
-  // created, so a subcommand's parse error calls process.exit(1) itself. When fixed, these start
-  // failing: turn `it.fails` into `it`.
-  it.fails('unknown option of a command (known bug: exits 1)', async () => {
+  // Regression: exitOverride()/configureOutput() must be set before subcommands are registered
+  // (commander copies them at creation), else a subcommand's parse error exits 1 by itself.
+  it('unknown option of a command exits 2', async () => {
     const r = await runCli(['plan', '--bogus', '-f', 'examples/minimal.yaml', '--offline']);
     expect(r.stderr).toMatch(/unknown option '--bogus'/);
     expect(r.code).toBe(2);
   });
 
-  it.fails('unknown option of a command with --json (known bug: exits 1, stdout empty)', async () => {
+  it('unknown option of a command with --json gives the USAGE document', async () => {
     const r = await runCli(['plan', '--bogus', '-f', 'examples/minimal.yaml', '--offline', '--json']);
     expect(r.code).toBe(2);
     expect(parseSingleJson(r.stdout)).toMatchObject({ ok: false, error: { code: 'USAGE' } });
   });
 
-  it.fails('excess arguments to a command (known bug: exits 1)', async () => {
+  it('excess arguments to a command exit 2', async () => {
     const r = await runCli(['schema', 'extra']);
     expect(r.stderr).toMatch(/too many arguments/);
     expect(r.code).toBe(2);

@@ -232,6 +232,12 @@ describe('sandbox start failures', () => {
     });
   });
 
+  it('an unknown --shell is a usage error (exit 2)', async () => {
+    const r = await runCli(['sandbox', 'env', '--state-dir', join(root, 'bad-shell'), '--shell', 'fish']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('sh, json');
+  });
+
   it('a bad --plugin-delay is a usage error (exit 2) and starts nothing', async () => {
     const dir = join(root, 'bad-flag');
     const r = await runCli(['sandbox', 'start', '--state-dir', dir, '--plugin-delay', 'soon']);

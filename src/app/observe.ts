@@ -1,3 +1,4 @@
+import type { FleetInstance } from '../adapters/aws/ec2.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { AwsError } from '../core/errors.js';
 import { TAG, iamRoleName, instanceProfileName, keyPairName, ownedLinkingKeyParameter, securityGroupName } from '../core/naming.js';
@@ -51,20 +52,26 @@ export async function observeFleet(config: ResolvedConfig, gw: AwsGateways): Pro
       role: role !== null,
       instanceProfile: profile,
       linkingKeyParameter: ownedKey,
-      instances: instances.map((i) => ({
-        instanceId: i.instanceId,
-        instanceType: i.instanceType,
-        imageId: i.imageId,
-        state: i.state,
-        ...(i.tags[TAG.scannerName] ? { scannerName: i.tags[TAG.scannerName] } : {}),
-        ...(i.tags[TAG.scannerId] ? { scannerId: Number(i.tags[TAG.scannerId]) } : {}),
-        ...(i.launchTime ? { launchedAt: i.launchTime.getTime() } : {}),
-      })),
+      instances: instances.map(toObservedInstance),
     },
   };
 }
 
-async function resolveAmi(config: ResolvedConfig, gw: AwsGateways): Promise<NonNullable<Observed['ami']>> {
+/** A fleet instance as the plan sees it (identity from its tags). */
+export function toObservedInstance(i: FleetInstance): NonNullable<NonNullable<Observed['existing']>['instances']>[number] {
+  return {
+    instanceId: i.instanceId,
+    instanceType: i.instanceType,
+    imageId: i.imageId,
+    state: i.state,
+    ...(i.tags[TAG.scannerName] ? { scannerName: i.tags[TAG.scannerName] } : {}),
+    ...(i.tags[TAG.scannerId] ? { scannerId: Number(i.tags[TAG.scannerId]) } : {}),
+    ...(i.launchTime ? { launchedAt: i.launchTime.getTime() } : {}),
+  };
+}
+
+/** The AMI the fleet declares: the pinned id, or the newest image with the product code. */
+export async function resolveAmi(config: ResolvedConfig, gw: AwsGateways): Promise<NonNullable<Observed['ami']>> {
   if ('id' in config.ami) {
     const img = await gw.ec2.image(config.ami.id);
     if (!img) {

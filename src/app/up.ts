@@ -3,7 +3,7 @@ import type { TenableClient } from '../adapters/tenable/client.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { InterruptedError, RuntimeError, NessusByolError } from '../core/errors.js';
 import { TAG, scannerName } from '../core/naming.js';
-import { buildPlan, type Plan } from '../core/plan.js';
+import { buildPlan, type Observed, type Plan } from '../core/plan.js';
 import type { Secret } from '../core/secret.js';
 import { renderUserData, userDataPerInstance } from '../core/user-data.js';
 import type { ConsoleReader } from './console-reader.js';
@@ -155,13 +155,18 @@ export async function up(deps: UpDeps, opts: UpOptions): Promise<UpResult> {
   }
 }
 
-interface Provisioned {
+/** What `provision` launched: the scanners to wait for and the Tenable ids that existed before. */
+export interface Provisioned {
   expected: Array<ExpectedScanner & { isNew: true }>;
   preexistingIds: Set<number>;
   details: Map<string, { subnetId: string; instanceType: string }>;
 }
 
-async function provision(deps: UpDeps, plan: Plan, observed: ObservedFleet, journal: Journal, runId: string): Promise<Provisioned> {
+/**
+ * Creates what the plan says is missing (linking key, security group, key pair, role) and launches
+ * `plan.instances.launches`, recording every step in the journal. Shared by `up` and `rebuild`.
+ */
+export async function provision(deps: UpDeps, plan: Plan, observed: ObservedFleet, journal: Journal, runId: string): Promise<Provisioned> {
   const { config, aws, events, signal } = deps;
   let linkingKey: Secret | undefined;
   if (plan.instances.toLaunch === 0) {
@@ -245,7 +250,8 @@ async function provision(deps: UpDeps, plan: Plan, observed: ObservedFleet, jour
   return { expected, preexistingIds, details };
 }
 
-function existingExpected(observed: ObservedFleet): Array<ExpectedScanner & { isNew: false }> {
+/** The live (pending/running) instances of the fleet as scanners to wait for, by their tags. */
+export function existingExpected(observed: Pick<Observed, 'existing'>): Array<ExpectedScanner & { isNew: false }> {
   return (observed.existing?.instances ?? [])
     .filter((i) => i.state === 'pending' || i.state === 'running')
     .map((i) => ({

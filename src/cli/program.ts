@@ -3,7 +3,10 @@ import { VERSION } from '../version.js';
 import { registerPlan } from './commands/plan.js';
 import { registerUp } from './commands/up.js';
 import { registerSchema } from './commands/schema.js';
+import { registerAudit } from './commands/audit.js';
 import { registerSandbox } from './commands/sandbox.js';
+import { registerSechub } from './commands/sechub.js';
+import { registerSsh } from './commands/ssh.js';
 
 export function buildProgram(output: OutputConfiguration = {}): Command {
   const program = new Command('nessus-byol')
@@ -35,6 +38,9 @@ Docs: README.md`,
   registerPlan(program);
   registerUp(program);
   registerSchema(program);
+  registerAudit(program);
   registerSandbox(program);
+  registerSechub(program);
+  registerSsh(program);
   return program;
 }

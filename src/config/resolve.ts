@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError, UsageError, type ConfigProblem } from '../core/errors.js';
-import { isWorldOpen, regionSchema, type FleetFile } from './schema.js';
-import { validateFleetText, type ValidatedFleet } from './validate.js';
+import { regionSchema, type FleetFile } from './schema.js';
+import { validateFleetText, type ValidatedFleet, type ValidateOptions } from './validate.js';
 
 export const TENABLE_SITES = {
   cloud: { apiUrl: 'https://cloud.tenable.com', linkHost: 'cloud.tenable.com', linkPort: 443 },
@@ -32,7 +32,7 @@ export interface ResolveInput {
   notice?: (message: string) => void;
 }
 
-export async function loadFleetFile(file: string): Promise<ValidatedFleet> {
+export async function loadFleetFile(file: string, opts: ValidateOptions = {}): Promise<ValidatedFleet> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -42,11 +42,15 @@ export async function loadFleetFile(file: string): Promise<ValidatedFleet> {
       hint: code === 'ENOENT' ? 'pass an existing file with -f, or create one with `nessus-byol init`' : undefined,
     });
   }
-  return validateFleetText(file, text);
+  return validateFleetText(file, text, opts);
 }
 
 export async function resolveConfig(input: ResolveInput): Promise<ResolvedConfig> {
-  const validated = await loadFleetFile(input.file);
+  const extraProblems: ConfigProblem[] = [];
+  if (input.flags.region && !regionSchema.safeParse(input.flags.region).success) {
+    extraProblems.push({ path: '--region', message: `--region ${input.flags.region} is not an AWS region name`, hint: 'use a name such as us-east-1, eu-west-2 or us-gov-west-1' });
+  }
+  const validated = await loadFleetFile(input.file, { allowWorld: input.flags.allowWorld, extraProblems });
   return resolveValidated(validated, input);
 }
 
@@ -60,9 +64,6 @@ export function resolveValidated(validated: ValidatedFleet, input: ResolveInput)
     notice(`${source.file} sets region ${config.region}; ignoring AWS_REGION=${envRegion} from the environment.`);
   }
   const region = flags.region ?? config.region ?? envRegion;
-  if (flags.region && !regionSchema.safeParse(flags.region).success) {
-    throw new UsageError(`--region ${flags.region} is not an AWS region name.`, { hint: 'use a name such as us-east-1, eu-west-2 or us-gov-west-1' });
-  }
   if (!region) {
     problems.push({
       file: source.file,
@@ -78,22 +79,6 @@ export function resolveValidated(validated: ValidatedFleet, input: ResolveInput)
 
   const tenable = resolveTenable(config, raw, env, source.file, notice);
 
-  if (!flags.allowWorld) {
-    for (const key of ['allowUiFrom', 'allowSshFrom'] as const) {
-      config.network[key].forEach((cidr, i) => {
-        if (!isWorldOpen(cidr)) return;
-        const pos = source.locate(['network', key, i]);
-        problems.push({
-          file: source.file,
-          line: pos?.line,
-          col: pos?.col,
-          path: `network.${key}.${i}`,
-          message: `${cidr} opens port ${key === 'allowUiFrom' ? '8834 (web UI)' : '22 (SSH)'} to the whole internet`,
-          hint: 'use your office/VPN CIDR, or pass --allow-world if you really mean it',
-        });
-      });
-    }
-  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {

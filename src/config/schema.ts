@@ -35,6 +35,8 @@ export const durationSchema = z
 
 const cidrSchema = z
   .string()
+  // The pattern also reaches the JSON Schema (editors); the refinement checks the octets and prefix.
+  .regex(/^(?:\d{1,3}(?:\.\d{1,3}){3}\/(?:3[0-2]|[12]?\d)|[0-9a-fA-F:]+\/(?:12[0-8]|1[01]\d|[1-9]?\d))$/, { message: 'not a CIDR block (e.g. 203.0.113.0/24 or 2001:db8::/32)', abort: true })
   .refine(isCidr, 'not a CIDR block (e.g. 203.0.113.0/24 or 2001:db8::/32)')
   .describe('An IPv4 or IPv6 CIDR block.');
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import { closest } from './did-you-mean.js';
-import { fleetSchema, type FleetFile } from './schema.js';
+import { fleetSchema, isWorldOpen, type FleetFile } from './schema.js';
 import { discriminatorValuesAt, knownKeysAt } from './schema-keys.js';
 import { findSecretValues } from './secret-fields.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';
@@ -14,7 +14,14 @@ export interface ValidatedFleet {
 }
 
 /** Parses and validates fleet-file text; throws one ConfigError listing every problem. */
-export function validateFleetText(file: string, text: string): ValidatedFleet {
+export interface ValidateOptions {
+  /** --allow-world: accept 0.0.0.0/0 and ::/0 for ports 22/8834. */
+  allowWorld?: boolean;
+  /** Problems found outside the file (flags), reported together with the file's. */
+  extraProblems?: ConfigProblem[];
+}
+
+export function validateFleetText(file: string, text: string, opts: ValidateOptions = {}): ValidatedFleet {
   const source = parseYamlSource(file, text);
   if (source.problems.length > 0) throw new ConfigError(source.problems);
 
@@ -45,7 +52,8 @@ export function validateFleetText(file: string, text: string): ValidatedFleet {
     ? []
     : result.error.issues.flatMap((issue) => issueToProblems(source, issue)).filter((p) => !secretPaths.has(p.path));
 
-  const problems = [...secretProblems, ...schemaProblems];
+  const worldProblems = opts.allowWorld ? [] : findWorldOpen(data).map((p) => withPosition(source, p, p.path.split('.')));
+  const problems = [...(opts.extraProblems ?? []), ...secretProblems, ...schemaProblems, ...worldProblems];
   if (problems.length > 0 || !result.success) {
     throw new ConfigError(sortProblems(problems));
   }
@@ -73,10 +81,14 @@ function issueToProblems(source: YamlSource, issue: z.core.$ZodIssue): ConfigPro
   let message = issue.message;
   let hint: string | undefined;
   if (issue.code === 'invalid_value') {
-    const allowed = issue.values.map(String);
+    const allowed = issue.values.map((v) => JSON.stringify(v));
     const actual = valueAt(source.data, path);
-    message = `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${actual === undefined ? '' : `, got ${JSON.stringify(actual)}`}`;
-    const suggestion = typeof actual === 'string' ? closest(actual, allowed) : undefined;
+    if (actual === undefined) {
+      message = `required key is missing (${allowed.join(' or ')})`;
+    } else {
+      message = `${allowed.length === 1 ? `must be ${allowed[0]}` : `must be one of ${allowed.join(', ')}`}, got ${JSON.stringify(actual)}`;
+    }
+    const suggestion = typeof actual === 'string' ? closest(actual, issue.values.map(String)) : undefined;
     if (suggestion) hint = `did you mean "${suggestion}"?`;
   } else if (issue.code === 'invalid_union') {
     const discriminator = (issue as { discriminator?: string }).discriminator;
@@ -96,7 +108,9 @@ function issueToProblems(source: YamlSource, issue: z.core.$ZodIssue): ConfigPro
     const actual = valueAt(source.data, path);
     message = `${issue.message}${actual === undefined ? '' : `, got ${String(actual)}`}`;
   }
-  return [withPosition(source, { path: path.map(String).join('.'), message, hint }, path)];
+  // A problem with a tag's key is shown at the key, not its value.
+  const atKey = path.length === 2 && path[0] === 'tags' && issue.code === 'custom';
+  return [withPosition(source, { path: path.map(String).join('.'), message, hint }, path, atKey)];
 }
 
 function describeUnion(issue: z.core.$ZodIssueInvalidUnion, source: YamlSource, path: PropertyKey[]): string {
@@ -105,6 +119,25 @@ function describeUnion(issue: z.core.$ZodIssueInvalidUnion, source: YamlSource, 
     .map((branch) => branch.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; '))
     .filter(Boolean);
   return `${JSON.stringify(actual)} is not accepted here; expected one of: ${options.join(' | ')}`;
+}
+
+/** 0.0.0.0/0 or ::/0 for 22/8834 is refused unless --allow-world. */
+function findWorldOpen(data: unknown): ConfigProblem[] {
+  const network = (data as { network?: Record<string, unknown> }).network;
+  const problems: ConfigProblem[] = [];
+  for (const key of ['allowUiFrom', 'allowSshFrom'] as const) {
+    const list = network?.[key];
+    if (!Array.isArray(list)) continue;
+    list.forEach((cidr, i) => {
+      if (typeof cidr !== 'string' || !isWorldOpen(cidr)) return;
+      problems.push({
+        path: `network.${key}.${i}`,
+        message: `${cidr} opens port ${key === 'allowUiFrom' ? '8834 (web UI)' : '22 (SSH)'} to the whole internet`,
+        hint: 'use your office/VPN CIDR, or pass --allow-world if you really mean it',
+      });
+    });
+  }
+  return problems;
 }
 
 function withPosition(source: YamlSource, p: ConfigProblem, path: readonly PropertyKey[], key = false): ConfigProblem {
@@ -122,5 +155,10 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
-  return [...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+  const seen = new Set<string>();
+  const unique = problems.filter((p) => {
+    const key = `${p.path}\u0000${p.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+  return unique.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
 }

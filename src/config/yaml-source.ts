@@ -15,16 +15,31 @@ export function parseYamlSource(file: string, text: string): YamlSource {
   const problems: ConfigProblem[] = [];
 
   for (const err of doc.errors) {
-    const pos = lineCounter.linePos(err.pos[0]);
+    let pos = lineCounter.linePos(err.pos[0]);
+    if (err.code === 'MISSING_CHAR' && /quote/i.test(err.message)) {
+      // The parser notices an unclosed quote only at the end of the file; point at where it opened.
+      const opened = unclosedQuoteLine(text);
+      if (opened) pos = { line: opened, col: 1 };
+    }
+    if (/Nested mappings are not allowed|Implicit keys need to be on a single line/.test(err.message)) {
+      // A key indented deeper than its siblings continues the value above; the culprit is below.
+      const deeper = overIndentedLineAfter(text, pos.line);
+      if (deeper) pos = { line: deeper, col: 1 };
+    }
+    const rawPath = err.code === 'MISSING_CHAR' ? '' : pathAtOffset(doc, err.pos[0]);
+    const treePath = /^[A-Za-z0-9_$.-]*$/.test(rawPath) && !/\.\d+ /.test(rawPath) ? rawPath : '';
     problems.push({
       file,
       line: pos.line,
       col: pos.col,
-      path: pathAtOffset(doc, err.pos[0]) || keyOnLine(text, pos.line),
+      path: treePath.includes('.') || !keyPathOnLine(text, pos.line) ? treePath || keyPathOnLine(text, pos.line) : keyPathOnLine(text, pos.line),
       message: yamlMessage(err.code, err.message),
       hint: yamlHint(err.code, err.message),
     });
   }
+  dedupe(problems);
+  // One syntax error tends to cascade into several on the same line: keep the first.
+  for (let i = problems.length - 1; i > 0; i--) if (problems.slice(0, i).some((p) => p.line === problems[i]!.line)) problems.splice(i, 1);
 
   const locate: YamlSource['locate'] = (path, opts = {}) => {
     const node = findNode(doc, path, opts.key ?? false);
@@ -60,10 +75,57 @@ function findNode(doc: Document, path: readonly PropertyKey[], wantKey: boolean)
   return found;
 }
 
-/** The key written on a line, for errors the document tree cannot place (e.g. a tab-indented key). */
-function keyOnLine(text: string, line: number): string {
-  const match = /^[\s-]*([A-Za-z0-9_$-]+)\s*:/.exec(text.split(/\r?\n/)[line - 1] ?? '');
-  return match?.[1] ?? '';
+/**
+ * The key path written on a line, from its indentation and the keys above it — for errors the
+ * document tree cannot place (a tab-indented or over-indented key).
+ */
+function keyPathOnLine(text: string, line: number): string {
+  const lines = text.split(/\r?\n/);
+  const keyOf = (l: string) => /^([ \t-]*)([A-Za-z0-9_$-]+)\s*:/.exec(l);
+  const own = keyOf(lines[line - 1] ?? '');
+  if (!own) return '';
+  const path = [own[2]!];
+  let indent = own[1]!.replace(/\t/g, '  ').length;
+  for (let i = line - 2; i >= 0 && indent > 0; i--) {
+    const m = keyOf(lines[i]!);
+    if (!m) continue;
+    const ind = m[1]!.replace(/\t/g, '  ').length;
+    if (ind < indent) {
+      path.unshift(m[2]!);
+      indent = ind;
+    }
+  }
+  return path.join('.');
+}
+
+/** The line after `line` when it is indented deeper than `line` itself (an over-indented key). */
+function overIndentedLineAfter(text: string, line: number): number | undefined {
+  const lines = text.split(/\r?\n/);
+  const indent = (l: string | undefined) => (l === undefined ? -1 : /^ */.exec(l)![0].length);
+  const next = lines[line];
+  return next !== undefined && /\S/.test(next) && indent(next) > indent(lines[line - 1]) ? line + 1 : undefined;
+}
+
+/** The first line whose double or single quotes do not pair up (comments ignored). */
+function unclosedQuoteLine(text: string): number | undefined {
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!.replace(/\\./g, '');
+    const value = l.replace(/^[^:]*:\s*/, '');
+    const code = value.replace(/\s#.*$/, '');
+    if ((code.match(/"/g) ?? []).length % 2 === 1 || (code.startsWith("'") && (code.match(/'/g) ?? []).length % 2 === 1)) return i + 1;
+  }
+  return undefined;
+}
+
+function dedupe(problems: ConfigProblem[]): void {
+  const seen = new Set<string>();
+  for (let i = problems.length - 1; i >= 0; i--) {
+    const p = problems[i]!;
+    const key = `${p.line}:${p.path}:${p.message}`;
+    if (seen.has(key)) problems.splice(i, 1);
+    else seen.add(key);
+  }
 }
 
 /** The key path of the deepest mapping entry that contains a text offset (for syntax errors). */

@@ -46,6 +46,26 @@ export function scannerName(template: string, v: { fleet: string; region: string
     .replaceAll('{instanceId}', v.instanceId ?? '{instanceId}');
 }
 
+/**
+ * A pattern matching exactly the names the template renders for this fleet and region, with any
+ * instance id / short suffix / index: `prod-{instanceId}` matches `prod-i-0abc…` but never
+ * `prod-eu-i-0abc…` (another fleet sharing the prefix).
+ */
+export function scannerNamePattern(template: string, v: { fleet: string; region: string }): RegExp {
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const parts = template.split(/(\{fleet\}|\{region\}|\{index\}|\{instanceId\})/);
+  const source = parts
+    .map((p) => {
+      if (p === '{fleet}') return escape(v.fleet);
+      if (p === '{region}') return escape(v.region);
+      if (p === '{index}') return '\\d+';
+      if (p === '{instanceId}') return '(?:i-[0-9a-f]{8,17}|[0-9a-f]{4})';
+      return escape(p);
+    })
+    .join('');
+  return new RegExp(`^${source}$`);
+}
+
 export function fleetTags(fleet: string, extra: Record<string, string>): Record<string, string> {
   return { ...extra, [TAG.fleet]: fleet, [TAG.managed]: 'true' };
 }

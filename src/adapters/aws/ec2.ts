@@ -131,6 +131,23 @@ export class Ec2Gateway {
       .sort((a, b) => a.availabilityZone.localeCompare(b.availabilityZone) || a.id.localeCompare(b.id));
   }
 
+  /** VPCs with their Name tag, the default VPC first (the wizard's choices). */
+  async vpcs(): Promise<Array<{ id: string; cidrBlock: string; isDefault: boolean; name?: string }>> {
+    const out = await aws('listing VPCs (ec2:DescribeVpcs)', () => this.client.send(new DescribeVpcsCommand({})));
+    return (out.Vpcs ?? [])
+      .filter((v) => v.VpcId)
+      .map((v) => ({ id: v.VpcId!, cidrBlock: v.CidrBlock ?? '', isDefault: Boolean(v.IsDefault), ...(fromTags(v.Tags).Name ? { name: fromTags(v.Tags).Name } : {}) }))
+      .sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || (a.name ?? '').localeCompare(b.name ?? '') || a.id.localeCompare(b.id));
+  }
+
+  /** Names (Name tag) of the subnets in a VPC, for display. */
+  async subnetNames(vpcId: string): Promise<Record<string, string>> {
+    const out = await aws('listing subnets (ec2:DescribeSubnets)', () =>
+      this.client.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] })),
+    );
+    return Object.fromEntries((out.Subnets ?? []).flatMap((s) => (s.SubnetId && fromTags(s.Tags).Name ? [[s.SubnetId, fromTags(s.Tags).Name!]] : [])));
+  }
+
   /** How each subnet reaches the internet: its own route table, else the VPC's main one. */
   async subnetRoutes(vpcId: string, subnetIds: string[]): Promise<SubnetRoute[]> {
     const out = await aws('reading route tables (ec2:DescribeRouteTables)', () =>
@@ -211,6 +228,18 @@ export class Ec2Gateway {
       return (out.KeyPairs ?? []).length > 0;
     } catch (e) {
       if (isAwsErrorCode(e, 'InvalidKeyPair.NotFound')) return false;
+      throw toAwsError(e, 'looking up the key pair');
+    }
+  }
+
+  /** The key pair's tags, or null when it does not exist (down/reconcile check ownership by tag). */
+  async keyPairTags(name: string): Promise<Record<string, string> | null> {
+    try {
+      const out = await this.client.send(new DescribeKeyPairsCommand({ KeyNames: [name] }));
+      const kp = out.KeyPairs?.[0];
+      return kp ? fromTags(kp.Tags) : null;
+    } catch (e) {
+      if (isAwsErrorCode(e, 'InvalidKeyPair.NotFound')) return null;
       throw toAwsError(e, 'looking up the key pair');
     }
   }

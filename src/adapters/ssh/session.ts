@@ -1,4 +1,4 @@
-import { NodeSSH } from 'node-ssh';
+import type { NodeSSH } from 'node-ssh';
 import type { Duplex } from 'node:stream';
 import { RuntimeError, UsageError } from '../../core/errors.js';
 import { decideHostKey, hostKeyChangedError, type HostKeyDecision } from './host-key-policy.js';
@@ -61,6 +61,18 @@ export interface SshSession {
   close(): void;
 }
 
+/**
+ * node-ssh is loaded at run time from node_modules, not bundled: ssh2 (under it) requires optional
+ * native addons (`.node` files) that esbuild cannot bundle; ssh2 falls back to pure JS without them.
+ * The specifier is a variable so esbuild leaves the import alone.
+ */
+const NODE_SSH_MODULE = 'node-ssh';
+let nodeSsh: Promise<typeof import('node-ssh')> | undefined;
+async function newNodeSsh(): Promise<NodeSSH> {
+  const { NodeSSH: Ctor } = await (nodeSsh ??= import(NODE_SSH_MODULE) as Promise<typeof import('node-ssh')>);
+  return new Ctor();
+}
+
 export async function openSsh(opts: OpenSshOptions): Promise<SshSession> {
   const opened: NodeSSH[] = [];
   const close = () => {
@@ -118,7 +130,7 @@ async function connectOne(opts: OpenSshOptions, ep: SshEndpoint, sock: Duplex | 
       return decision.kind !== 'changed';
     },
   };
-  const ssh = new NodeSSH();
+  const ssh = await newNodeSsh();
   try {
     // node-ssh's Config type is `any` here (ssh2 ships no types); the object above is what ssh2 reads.
     await ssh.connect(config);

@@ -28,6 +28,9 @@ export PATH
 MARK='${MARK}'
 phase() { printf '%s %s\\n' "$MARK" "$*"; }`;
 
+/** Once nessusd is stopped, a dropped connection (Ctrl-C, network) must not stop the script half-way. */
+const KEEP_GOING = `trap '' HUP PIPE`;
+
 /**
  * Runs a POSIX sh script as root: directly when the login user is root, else through `sudo -n`
  * (ec2-user has passwordless sudo on the AMI). sudo logs `/bin/sh -c <script>`, which holds no secret.
@@ -59,6 +62,7 @@ export function linkScript(input: LinkScriptInput): string {
   const flags = linkArgsToShell(linkArgs(input.target, input.awsScanner, input.proxy), { secret: () => '"$PROXY_PASSWORD"' });
   const withProxyPassword = linkSecretsOrder(input).includes('proxyPassword');
   return `${HEAD}
+${KEEP_GOING}
 KEY=''
 IFS= read -r KEY || true
 [ -n "$KEY" ] || { phase link-failed "no linking key arrived on stdin"; exit 90; }
@@ -95,6 +99,7 @@ phase done`;
 /** Stop nessusd, `nessuscli fetch --register "$CODE"` (code from stdin), start nessusd. */
 export function activateScript(): string {
   return `${HEAD}
+${KEEP_GOING}
 CODE=''
 IFS= read -r CODE || true
 [ -n "$CODE" ] || { phase activate-failed "no activation code arrived on stdin"; exit 90; }

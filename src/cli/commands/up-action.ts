@@ -5,6 +5,8 @@ import { durationSchema } from '../../config/schema.js';
 import { loadConfigFor } from '../config-loader.js';
 import { confirmOrRefuse, createFleetRuntime, progressFor, requireYesWithoutTty } from '../fleet-runtime.js';
 import { outputFor, type GlobalOptions } from '../globals.js';
+import type { Output } from '../output.js';
+import type { ResolvedConfig } from '../../config/resolve.js';
 import { renderPlan } from '../render-plan.js';
 import { renderUpSummary } from '../render-up.js';
 import type { UpFlags } from './up.js';
@@ -15,6 +17,15 @@ export async function runUp(g: GlobalOptions, flags: UpFlags): Promise<void> {
     throw new UsageError(`--timeout ${flags.timeout} is not a duration.`, { hint: 'use e.g. 90s, 20m or 1h' });
   }
   const config = await loadConfigFor(g, out, { allowWorld: flags.allowWorld });
+  await upResolved(g, flags, config, { out });
+}
+
+/**
+ * `up` for a resolved config: the YAML path above and the wizard both end here. `env` is where the
+ * use case reads NESSUS_LINKING_KEY (the wizard passes a pasted key this way, never through a file).
+ */
+export async function upResolved(g: GlobalOptions, flags: UpFlags, config: ResolvedConfig, opts: { out?: Output; env?: NodeJS.ProcessEnv } = {}): Promise<void> {
+  const out = opts.out ?? outputFor(g);
   requireYesWithoutTty(g, out, 'up');
   const rt = createFleetRuntime(config, out);
   const progress = progressFor(g, out, config.wait.until);
@@ -26,7 +37,7 @@ export async function runUp(g: GlobalOptions, flags: UpFlags): Promise<void> {
         aws: rt.aws,
         tenable: rt.tenable,
         readConsole: rt.readConsole,
-        env: process.env,
+        env: opts.env ?? process.env,
         now: rt.now,
         sleep: rt.sleep,
         signal: rt.signal,
