@@ -11,13 +11,25 @@ import {
 } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startMoto, type MotoServer } from '../src/sandbox/moto.js';
 import { startTenableSimulator, type TenableSimulator } from '../src/sandbox/tenable-simulator.js';
-import { expectNoStackTrace, parseSingleJson, runCli, type CliResult } from './helpers/cli.js';
+import { parse as parseYaml } from 'yaml';
+import {
+  BIN,
+  cliEnv,
+  expectNoStackTrace,
+  HAS_SCRIPT_PTY,
+  parseSingleJson,
+  REPO_ROOT,
+  runCli,
+  runCliInTerminal,
+  type CliResult,
+} from './helpers/cli.js';
 
 /**
  * `audit setup | keys | rotate` through the built CLI against moto_server (IAM, STS, Secrets
@@ -113,7 +125,8 @@ async function tagsOf(user = USER): Promise<Record<string, string>> {
   return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key!, t.Value ?? '']));
 }
 
-const credentialWrites = () => sim.requests.filter((q) => q.path.startsWith('/credentials') && (q.method === 'POST' || q.method === 'PUT'));
+const credentialWrites = () =>
+  sim.requests.filter((q) => q.path.startsWith('/credentials') && (q.method === 'POST' || q.method === 'PUT'));
 
 describe('audit setup', () => {
   it('creates the group, user, key and Tenable credential, and a second run changes nothing', async () => {
@@ -144,7 +157,12 @@ describe('audit setup', () => {
     const writes = credentialWrites().length;
     const second = await json(['setup', '--security-audit']);
     expect(second.r.code, second.r.stderr).toBe(0);
-    expect(second.doc).toMatchObject({ ok: true, changed: false, key: { accessKeyId: keys[0]!.AccessKeyId, created: false }, credential: { uuid: cred.uuid, created: false, updated: false } });
+    expect(second.doc).toMatchObject({
+      ok: true,
+      changed: false,
+      key: { accessKeyId: keys[0]!.AccessKeyId, created: false },
+      credential: { uuid: cred.uuid, created: false, updated: false },
+    });
     expect(credentialWrites()).toHaveLength(writes);
     expect(await keysOf()).toHaveLength(1);
     expect(awsCredentials()).toHaveLength(1);
@@ -159,7 +177,9 @@ describe('audit setup', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(doc).toMatchObject({ secretsManager: { name: 'nessus-byol/audit-key', written: 'created' } });
     const sm = new SecretsManagerClient(awsClientConfig());
-    const stored = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: 'nessus-byol/audit-key' }))).SecretString ?? '{}') as Record<string, string>;
+    const stored = JSON.parse(
+      (await sm.send(new GetSecretValueCommand({ SecretId: 'nessus-byol/audit-key' }))).SecretString ?? '{}',
+    ) as Record<string, string>;
     secrets.add(stored.secretAccessKey!);
     const cred = awsCredentials()[0]!;
     expect(stored).toEqual({ accessKeyId: cred.settings.access_key_id, secretAccessKey: cred.settings.secret_key });
@@ -171,6 +191,17 @@ describe('audit setup', () => {
     expect(r.stderr).toMatch(/--show-secret-once.*terminal/);
     await expect(iam.send(new GetUserCommand({ UserName: USER }))).rejects.toThrow();
     expect(awsCredentials()).toHaveLength(0);
+  });
+
+  it.skipIf(!HAS_SCRIPT_PTY)('--show-secret-once shows a new secret on a terminal, once', async () => {
+    const first = await runCliInTerminal(['audit', 'setup', '--show-secret-once'], { env: env() });
+    expect(first.code, first.output).toBe(0);
+    const secret = String(awsCredentials()[0]!.settings.secret_key);
+    expect(first.output).toContain(`Secret access key: ${secret}`);
+    const again = await runCliInTerminal(['audit', 'setup', '--show-secret-once'], { env: env() });
+    expect(again.code, again.output).toBe(0);
+    expect(again.output).not.toContain(secret);
+    expect(again.output).toContain('no key was created');
   });
 
   it('refuses to take over a user it did not create unless --adopt', async () => {
@@ -192,12 +223,24 @@ describe('audit keys (CIS AWS 1.14)', () => {
 
     const fresh = await json(['keys']);
     expect(fresh.r.code, fresh.r.stderr).toBe(0);
-    expect(fresh.doc).toMatchObject({ ok: true, failing: 0, maxAgeDays: 90, keys: [{ accessKeyId: key!.AccessKeyId, status: 'Active', result: 'PASS', ageDays: 0 }] });
+    expect(fresh.doc).toMatchObject({
+      ok: true,
+      failing: 0,
+      maxAgeDays: 90,
+      keys: [{ accessKeyId: key!.AccessKeyId, status: 'Active', result: 'PASS', ageDays: 0 }],
+    });
 
     const later = new Date(Date.now() + 100 * DAY).toISOString();
     const old = await json(['keys'], { NESSUS_BYOL_NOW: later });
     expect(old.r.code).toBe(5);
-    expect(old.doc).toMatchObject({ ok: false, error: { code: 'CHECK_FAILED', failing: 1, keys: [{ accessKeyId: key!.AccessKeyId, result: 'FAIL', ageDays: 100 }] } });
+    expect(old.doc).toMatchObject({
+      ok: false,
+      error: {
+        code: 'CHECK_FAILED',
+        failing: 1,
+        keys: [{ accessKeyId: key!.AccessKeyId, result: 'FAIL', ageDays: 100 }],
+      },
+    });
 
     const table = await cli(['keys'], { NESSUS_BYOL_NOW: later });
     expect(table.code).toBe(5);
@@ -210,11 +253,15 @@ describe('audit keys (CIS AWS 1.14)', () => {
 
   it('reports last use and covers every user with --all-users', async () => {
     expect((await cli(['setup'])).code).toBe(0);
-    await runAws('aws iam create-user --user-name someone-else && aws iam create-access-key --user-name someone-else > /dev/null');
+    await runAws(
+      'aws iam create-user --user-name someone-else && aws iam create-access-key --user-name someone-else > /dev/null',
+    );
     const held = awsCredentials()[0]!.settings;
     await useKey(String(held.access_key_id), String(held.secret_key));
 
-    const { r, doc } = await json(['keys', '--all-users'], { NESSUS_BYOL_NOW: new Date(Date.now() + 91 * DAY).toISOString() });
+    const { r, doc } = await json(['keys', '--all-users'], {
+      NESSUS_BYOL_NOW: new Date(Date.now() + 91 * DAY).toISOString(),
+    });
     expect(r.code).toBe(5);
     const keys = (doc.error as { keys: Array<Record<string, unknown>> }).keys;
     expect(keys.map((k) => k.user).sort()).toEqual([USER, 'someone-else']);
@@ -243,7 +290,11 @@ describe('audit rotate', () => {
     expect(keys.find((k) => k.AccessKeyId === old!.AccessKeyId)?.Status).toBe('Inactive');
     const cred = awsCredentials()[0]!;
     expect(cred.settings.access_key_id).toBe(active[0]!.AccessKeyId);
-    expect(doc).toMatchObject({ ok: true, newKey: { accessKeyId: active[0]!.AccessKeyId }, deactivated: [{ accessKeyId: old!.AccessKeyId }] });
+    expect(doc).toMatchObject({
+      ok: true,
+      newKey: { accessKeyId: active[0]!.AccessKeyId },
+      deactivated: [{ accessKeyId: old!.AccessKeyId }],
+    });
     expect(await tagsOf()).toHaveProperty(`nessus-byol:inactive-since:${old!.AccessKeyId}`);
     expect(await tagsOf()).not.toHaveProperty('nessus-byol:rotating');
 
@@ -264,7 +315,9 @@ describe('audit rotate', () => {
   it('a later rotate deletes keys inactive past the grace; --grace 0 deletes the old key at once', async () => {
     expect((await cli(['setup'])).code).toBe(0);
     expect((await cli(['rotate'])).code).toBe(0);
-    const later = await json(['rotate', '--grace', '0'], { NESSUS_BYOL_NOW: new Date(Date.now() + 8 * DAY).toISOString() });
+    const later = await json(['rotate', '--grace', '0'], {
+      NESSUS_BYOL_NOW: new Date(Date.now() + 8 * DAY).toISOString(),
+    });
     expect(later.r.code, later.r.stderr).toBe(0);
     const keys = await keysOf();
     expect(keys).toHaveLength(1);
@@ -307,7 +360,10 @@ describe('audit rotate', () => {
 
     const { r, doc } = await json(['rotate']);
     expect(r.code).toBe(1);
-    expect(doc).toMatchObject({ ok: false, error: { code: 'AUDIT_ROTATION_ROLLED_BACK', rolledBack: true, causeCode: 'TENABLE_FORBIDDEN' } });
+    expect(doc).toMatchObject({
+      ok: false,
+      error: { code: 'AUDIT_ROTATION_ROLLED_BACK', rolledBack: true, causeCode: 'TENABLE_FORBIDDEN' },
+    });
     const keys = await keysOf();
     expect(keys.map((k) => [k.AccessKeyId, k.Status])).toEqual([[old!.AccessKeyId, 'Active']]);
     expect(awsCredentials()[0]!.settings.access_key_id).toBe(old!.AccessKeyId);
@@ -322,14 +378,20 @@ describe('audit rotate', () => {
 
   it('with --secrets-manager refreshes the stored copy and, after Tenable took the new key, can still roll back', async () => {
     const sm = new SecretsManagerClient(awsClientConfig());
-    const read = async () => JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: 'audit-key' }))).SecretString ?? '{}') as Record<string, string>;
+    const read = async () =>
+      JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: 'audit-key' }))).SecretString ?? '{}') as Record<
+        string,
+        string
+      >;
     expect((await cli(['setup', '--secrets-manager', 'audit-key'])).code).toBe(0);
     const [old] = await keysOf();
 
     // rotate finds the secret through the user's tag; --wait-used times out: Tenable never used the key.
     const failed = await json(['rotate', '--wait-used', '2s']);
     expect(failed.r.code).toBe(1);
-    expect(failed.doc).toMatchObject({ error: { code: 'AUDIT_ROTATION_ROLLED_BACK', causeCode: 'AUDIT_KEY_NOT_USED' } });
+    expect(failed.doc).toMatchObject({
+      error: { code: 'AUDIT_ROTATION_ROLLED_BACK', causeCode: 'AUDIT_KEY_NOT_USED' },
+    });
     expect((await keysOf()).map((k) => [k.AccessKeyId, k.Status])).toEqual([[old!.AccessKeyId, 'Active']]);
     expect(awsCredentials()[0]!.settings.access_key_id).toBe(old!.AccessKeyId);
     expect((await read()).accessKeyId).toBe(old!.AccessKeyId);
@@ -394,10 +456,77 @@ async function useKey(accessKeyId: string, secretAccessKey: string): Promise<voi
 }
 
 async function runAws(script: string): Promise<void> {
-  const { spawnSync } = await import('node:child_process');
   const r = spawnSync('bash', ['-c', script], {
-    env: { ...process.env, AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_DEFAULT_REGION: 'us-east-1' },
+    env: {
+      ...process.env,
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_DEFAULT_REGION: 'us-east-1',
+    },
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`${script}: ${r.stderr}`);
 }
+
+describe('the GitHub Actions example', () => {
+  interface Step {
+    name?: string;
+    run?: string;
+    if?: string;
+  }
+
+  it('checks weekly, rotates only on exit 5, and ends compliant (its run steps executed against moto)', async () => {
+    const wf = parseYaml(await readFile(join(REPO_ROOT, 'examples/github-actions/audit-keys.yml'), 'utf8')) as {
+      on: { schedule: Array<{ cron: string }> };
+      jobs: Record<string, { steps: Step[] }>;
+    };
+    expect(wf.on.schedule[0]!.cron).toMatch(/^\S+ \S+ \* \* \d$/);
+    const steps = Object.values(wf.jobs)[0]!.steps;
+    const step = (name: RegExp) => steps.find((s) => s.name && name.test(s.name))!;
+    const check = step(/Check key age/);
+    const rotate = step(/Rotate/);
+    const confirm = step(/Confirm/);
+    expect(rotate.if).toContain("steps.keys.outputs.exit == '5'");
+
+    const bin = join(root, 'gha-bin');
+    await mkdir(bin, { recursive: true });
+    await writeFile(join(bin, 'nessus-byol'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`);
+    await chmod(join(bin, 'nessus-byol'), 0o755);
+    const output = join(root, 'gha-output');
+    // Async: the Tenable simulator lives in this process and must keep answering while the step runs.
+    const runStep = async (s: Step, extra: Record<string, string> = {}) => {
+      const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', s.run!], {
+        env: cliEnv({ ...env(extra), PATH: `${bin}:${process.env.PATH}`, GITHUB_OUTPUT: output }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let text = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (text += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (text += d));
+      const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      collectSimSecrets();
+      for (const secret of secrets) expect(text).not.toContain(secret);
+      return { status, text };
+    };
+
+    expect((await cli(['setup'])).code).toBe(0);
+    await writeFile(output, '');
+    const fresh = await runStep(check);
+    expect(fresh.status, fresh.text).toBe(0);
+    expect(await readFile(output, 'utf8')).toContain('exit=0');
+
+    await writeFile(output, '');
+    const [old] = await keysOf();
+    const due = await runStep(check, { NESSUS_BYOL_NOW: new Date(Date.now() + 95 * DAY).toISOString() });
+    expect(due.status, due.text).toBe(0);
+    expect(await readFile(output, 'utf8')).toContain('exit=5');
+    const rotated = await runStep(rotate);
+    expect(rotated.status, rotated.text).toBe(0);
+    const confirmed = await runStep(confirm);
+    expect(confirmed.status, confirmed.text).toBe(0);
+    const active = (await keysOf()).filter((k) => k.Status === 'Active');
+    expect(active).toHaveLength(1);
+    expect(active[0]!.AccessKeyId).not.toBe(old!.AccessKeyId);
+    expect(awsCredentials()[0]!.settings.access_key_id).toBe(active[0]!.AccessKeyId);
+  });
+});

@@ -114,7 +114,7 @@ export function findDrift(d: DriftInput): Finding[] {
 }
 
 export function describeFinding(f: Finding): string {
-  const age = (ms: number | null) => (ms === null ? 'never' : `${Math.round(ms / 3_600_000)}h ago`);
+  const age = (ms: number | null) => (ms === null ? 'never' : ms >= 172_800_000 ? `${Math.round(ms / 86_400_000)}d ago` : `${Math.round(ms / 3_600_000)}h ago`);
   switch (f.kind) {
     case 'stale-record':
       return `Tenable record ${f.name} (${f.recordId}, ${f.status}) belongs to instance ${f.instanceId}, which is ${f.instanceState}`;
@@ -125,7 +125,7 @@ export function describeFinding(f: Finding): string {
     case 'off-scanner':
       return `scanner ${f.name} (${f.recordId}) on ${f.instanceId} has been off since ${age(f.lastConnectAgeMs)}`;
     case 'surplus-instance':
-      return `instance ${f.instanceId} (${f.name}) is beyond the ${'declared'} scanner count`;
+      return `instance ${f.instanceId} (${f.name}) is beyond the declared scanner count`;
     case 'undeclared-resource':
       return `${f.resource.label} was created by this fleet but the fleet file no longer declares it`;
   }

@@ -5,7 +5,7 @@ import { InterruptedError, RuntimeError, NessusByolError } from '../core/errors.
 import { TAG, scannerName } from '../core/naming.js';
 import { buildPlan, type Observed, type Plan } from '../core/plan.js';
 import type { Secret } from '../core/secret.js';
-import { renderUserData, userDataPerInstance } from '../core/user-data.js';
+import { perInstanceScannerName, renderUserData, userDataPerInstance } from '../core/user-data.js';
 import type { ConsoleReader } from './console-reader.js';
 import { acquireFleetLock } from './fleet-lock.js';
 import type { AwsGateways } from './gateways.js';
@@ -203,7 +203,7 @@ export async function provision(deps: UpDeps, plan: Plan, observed: ObservedFlee
     signal.throwIfAborted();
     const index = plan.instances.existing + i;
     const suffix = randomBytes(2).toString('hex');
-    const names = perInstance ? [scannerName(config.scanners.list?.[index]?.name ?? config.scanners.name, { fleet: config.fleet, region: config.region, index, instanceId: suffix })] : [];
+    const names = perInstance ? [perInstanceScannerName(config, index, suffix)] : [];
     const userData = renderUserData(config, { ...(linkingKey ? { linkingKey } : {}), ...(perInstance ? { index, suffix } : {}) });
     const ordered = [subnets.find((s) => s.id === launch.subnetId) ?? { id: launch.subnetId!, publicIp: launch.associatePublicIp === true }, ...subnets.filter((s) => s.id !== launch.subnetId)];
     events.step('launch', `Launching ${launch.count} scanner(s) in ${launch.subnetId}`, 'running');

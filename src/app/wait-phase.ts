@@ -59,6 +59,7 @@ export async function waitPhase(deps: WaitPhaseDeps, expected: ExpectedScanner[]
   const tenable = deps.tenable();
   const groups = new GroupJoiner(tenable, config.link.groups);
   const failed = new Map<string, string>();
+  const lastLine = new Map<string, string>();
   const started = deps.now();
   const consoleAbort = new AbortController();
   const abortAll = AbortSignal.any([deps.signal, consoleAbort.signal]);
@@ -88,7 +89,7 @@ export async function waitPhase(deps: WaitPhaseDeps, expected: ExpectedScanner[]
         }
       })();
       if (tick % 2 === 0) {
-        void checkConsoles(deps, all.filter((p) => p.phase === 'waiting' && !failed.has(p.instanceId)), failed).then(() => {
+        void checkConsoles(deps, all.filter((p) => p.phase === 'waiting' && !failed.has(p.instanceId)), failed, lastLine).then(() => {
           const waiting = all.filter((p) => p.phase === 'waiting');
           if (waiting.length > 0 && waiting.every((p) => failed.has(p.instanceId))) consoleAbort.abort(new Error('all remaining scanners failed to link'));
         });
@@ -127,14 +128,15 @@ function outcome(p: ScannerProgress, started: number, failed: Map<string, string
   };
 }
 
-async function checkConsoles(deps: WaitPhaseDeps, pending: ScannerProgress[], failed: Map<string, string>): Promise<void> {
+async function checkConsoles(deps: WaitPhaseDeps, pending: ScannerProgress[], failed: Map<string, string>, lastLine: Map<string, string>): Promise<void> {
   for (const p of pending) {
     const lines = bootstrapLines(await deps.readConsole(p.instanceId));
     const bad = lines.find((l) => /: (link-failed|failed|activate-failed)\b/.test(l));
     if (bad && !failed.has(p.instanceId)) {
       failed.set(p.instanceId, bad);
       deps.events.scanner({ instanceId: p.instanceId, name: p.name, phase: 'failed', detail: bad });
-    } else if (lines.length > 0) {
+    } else if (lines.length > 0 && lastLine.get(p.instanceId) !== lines[lines.length - 1]) {
+      lastLine.set(p.instanceId, lines[lines.length - 1]!);
       deps.events.scanner({ instanceId: p.instanceId, name: p.name, phase: 'booting', detail: lines[lines.length - 1] });
     }
   }

@@ -2,6 +2,14 @@ import { Command, Option, type OutputConfiguration } from 'commander';
 import { VERSION } from '../version.js';
 import { registerPlan } from './commands/plan.js';
 import { registerUp } from './commands/up.js';
+import { registerStatus } from './commands/status.js';
+import { registerWait } from './commands/wait.js';
+import { registerRebuild } from './commands/rebuild.js';
+import { registerDown } from './commands/down.js';
+import { registerReconcile } from './commands/reconcile.js';
+import { registerInit } from './commands/init.js';
+import { globalsOf } from './globals.js';
+import { registerLinkingKey } from './commands/linking-key.js';
 import { registerSchema } from './commands/schema.js';
 import { registerAudit } from './commands/audit.js';
 import { registerSandbox } from './commands/sandbox.js';
@@ -37,10 +45,25 @@ Docs: README.md`,
     );
   registerPlan(program);
   registerUp(program);
+  registerStatus(program);
+  registerWait(program);
+  registerRebuild(program);
+  registerDown(program);
+  registerReconcile(program);
+  registerLinkingKey(program);
   registerSchema(program);
   registerAudit(program);
   registerSandbox(program);
   registerSechub(program);
   registerSsh(program);
+  registerInit(program);
+  // `nessus-byol` alone starts the wizard (on a terminal; otherwise it names the command to use).
+  // Excess arguments are allowed on the root only (set after the subcommands copied the settings) so
+  // an unknown command gets commander's usual message instead of "too many arguments".
+  program.allowExcessArguments(true).action(async (_opts: unknown, cmd: Command) => {
+    if (cmd.args.length > 0) cmd.error(`error: unknown command '${cmd.args[0]}'`, { code: 'commander.unknownCommand', exitCode: 2 });
+    const { runInit } = await import('./commands/init-action.js');
+    await runInit(globalsOf(cmd), 'wizard');
+  });
   return program;
 }

@@ -69,6 +69,16 @@ export function userDataPerInstance(config: ResolvedConfig): boolean {
   return config.link.method === 'preauthorized-json' || config.scanners.name.includes('{index}') || Boolean(config.scanners.list);
 }
 
+/**
+ * The name of a scanner whose user-data is rendered per instance. The pre-authorized AMI gets its
+ * name before the instance id exists, so `{instanceId}` — or, without it, a suffix — is random.
+ */
+export function perInstanceScannerName(config: Pick<ResolvedConfig, 'fleet' | 'region' | 'link' | 'scanners'>, index: number, suffix: string): string {
+  const template = config.scanners.list?.[index]?.name ?? config.scanners.name;
+  const name = scannerName(template, { fleet: config.fleet, region: config.region, index, instanceId: suffix });
+  return config.link.method === 'preauthorized-json' && !template.includes('{instanceId}') ? `${name}-${suffix}` : name;
+}
+
 /** Renders the exact user-data `up` sends for the fleet's link method. */
 export function renderUserData(config: ResolvedConfig, ctx: UserDataContext = {}): string {
   const linkingKey = ctx.linkingKey ?? LINKING_KEY_PLACEHOLDER;
@@ -84,15 +94,8 @@ export function renderUserData(config: ResolvedConfig, ctx: UserDataContext = {}
     });
   }
   if (config.link.method === 'preauthorized-json') {
-    const name = scannerName(config.scanners.name, {
-      fleet: config.fleet,
-      region: config.region,
-      index: ctx.index ?? 0,
-      instanceId: ctx.suffix ?? 'xxxx',
-    });
-    const withSuffix = config.scanners.name.includes('{instanceId}') ? name : `${name}-${ctx.suffix ?? 'xxxx'}`;
     return renderPreauthorizedJson({
-      name: withSuffix,
+      name: perInstanceScannerName(config, ctx.index ?? 0, ctx.suffix ?? 'xxxx'),
       key: linkingKey,
       iamRole: 'instanceProfile' in config.iam ? config.iam.instanceProfile : instanceProfileName(config.fleet, config.region),
       awsScanner: config.link.awsScanner,

@@ -1,4 +1,9 @@
-import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { Secret } from '../../core/secret.js';
 import { isAwsErrorCode, toAwsError } from './aws-errors.js';
 import { clientConfig, type AwsContext } from './client-config.js';
@@ -33,7 +38,10 @@ export class AuditKeySecretStore {
     try {
       const v = JSON.parse(text ?? '') as Record<string, unknown>;
       if (typeof v.accessKeyId === 'string' && typeof v.secretAccessKey === 'string') {
-        return { accessKeyId: v.accessKeyId, secretAccessKey: new Secret(v.secretAccessKey, `secret access key of ${v.accessKeyId}`) };
+        return {
+          accessKeyId: v.accessKeyId,
+          secretAccessKey: new Secret(v.secretAccessKey, `secret access key of ${v.accessKeyId}`),
+        };
       }
     } catch {
       // Not our format: treated as absent, and overwritten by the next write.
@@ -42,18 +50,23 @@ export class AuditKeySecretStore {
   }
 
   async write(name: string, key: StoredAccessKey, tags: Record<string, string>): Promise<'created' | 'updated'> {
-    const SecretString = JSON.stringify({ accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey.reveal() });
+    const SecretString = JSON.stringify({
+      accessKeyId: key.accessKeyId,
+      secretAccessKey: key.secretAccessKey.reveal(),
+    });
     try {
       await this.client.send(new PutSecretValueCommand({ SecretId: name, SecretString }));
       return 'updated';
     } catch (e) {
-      if (!isAwsErrorCode(e, 'ResourceNotFoundException')) throw toAwsError(e, `writing secret ${name} (secretsmanager:PutSecretValue)`);
+      if (!isAwsErrorCode(e, 'ResourceNotFoundException'))
+        throw toAwsError(e, `writing secret ${name} (secretsmanager:PutSecretValue)`);
     }
     try {
       await this.client.send(
         new CreateSecretCommand({
           Name: name,
-          Description: 'Access key of the nessus-byol audit user (Tenable "Amazon AWS" credential); rotated by `nessus-byol audit rotate`',
+          Description:
+            'Access key of the nessus-byol audit user (Tenable "Amazon AWS" credential); rotated by `nessus-byol audit rotate`',
           SecretString,
           Tags: toTags(tags),
         }),

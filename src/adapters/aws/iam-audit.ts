@@ -69,7 +69,9 @@ export class IamAuditGateway {
   }
 
   async createGroup(name: string): Promise<void> {
-    await aws(`creating IAM group ${name} (iam:CreateGroup)`, () => this.client.send(new CreateGroupCommand({ GroupName: name })));
+    await aws(`creating IAM group ${name} (iam:CreateGroup)`, () =>
+      this.client.send(new CreateGroupCommand({ GroupName: name })),
+    );
   }
 
   async groupPolicyArns(name: string): Promise<string[]> {
@@ -77,7 +79,9 @@ export class IamAuditGateway {
     let marker: string | undefined;
     do {
       const out = await aws(`listing the policies of IAM group ${name} (iam:ListAttachedGroupPolicies)`, () =>
-        this.client.send(new ListAttachedGroupPoliciesCommand({ GroupName: name, ...(marker ? { Marker: marker } : {}) })),
+        this.client.send(
+          new ListAttachedGroupPoliciesCommand({ GroupName: name, ...(marker ? { Marker: marker } : {}) }),
+        ),
       );
       arns.push(...(out.AttachedPolicies ?? []).flatMap((p) => (p.PolicyArn ? [p.PolicyArn] : [])));
       marker = out.IsTruncated ? out.Marker : undefined;
@@ -102,7 +106,9 @@ export class IamAuditGateway {
   }
 
   async createUser(name: string, tags: Record<string, string>): Promise<void> {
-    await aws(`creating IAM user ${name} (iam:CreateUser)`, () => this.client.send(new CreateUserCommand({ UserName: name, Tags: toTags(tags) })));
+    await aws(`creating IAM user ${name} (iam:CreateUser)`, () =>
+      this.client.send(new CreateUserCommand({ UserName: name, Tags: toTags(tags) })),
+    );
   }
 
   async userTags(name: string): Promise<Record<string, string>> {
@@ -120,12 +126,16 @@ export class IamAuditGateway {
 
   async tagUser(name: string, tags: Record<string, string>): Promise<void> {
     if (Object.keys(tags).length === 0) return;
-    await aws(`tagging IAM user ${name} (iam:TagUser)`, () => this.client.send(new TagUserCommand({ UserName: name, Tags: toTags(tags) })));
+    await aws(`tagging IAM user ${name} (iam:TagUser)`, () =>
+      this.client.send(new TagUserCommand({ UserName: name, Tags: toTags(tags) })),
+    );
   }
 
   async untagUser(name: string, keys: string[]): Promise<void> {
     if (keys.length === 0) return;
-    await aws(`untagging IAM user ${name} (iam:UntagUser)`, () => this.client.send(new UntagUserCommand({ UserName: name, TagKeys: keys })));
+    await aws(`untagging IAM user ${name} (iam:UntagUser)`, () =>
+      this.client.send(new UntagUserCommand({ UserName: name, TagKeys: keys })),
+    );
   }
 
   async userGroups(name: string): Promise<string[]> {
@@ -160,7 +170,14 @@ export class IamAuditGateway {
     return (out.AccessKeyMetadata ?? [])
       .flatMap((k) =>
         k.AccessKeyId
-          ? [{ userName: k.UserName ?? user, accessKeyId: k.AccessKeyId, status: (k.Status === 'Active' ? 'Active' : 'Inactive') as AccessKeyStatus, createdAt: k.CreateDate ?? new Date(0) }]
+          ? [
+              {
+                userName: k.UserName ?? user,
+                accessKeyId: k.AccessKeyId,
+                status: (k.Status === 'Active' ? 'Active' : 'Inactive') as AccessKeyStatus,
+                createdAt: k.CreateDate ?? new Date(0),
+              },
+            ]
           : [],
       )
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
@@ -184,8 +201,9 @@ export class IamAuditGateway {
   }
 
   async setAccessKeyStatus(user: string, accessKeyId: string, status: AccessKeyStatus): Promise<void> {
-    await aws(`${status === 'Active' ? 'activating' : 'deactivating'} access key ${accessKeyId} (iam:UpdateAccessKey)`, () =>
-      this.client.send(new UpdateAccessKeyCommand({ UserName: user, AccessKeyId: accessKeyId, Status: status })),
+    await aws(
+      `${status === 'Active' ? 'activating' : 'deactivating'} access key ${accessKeyId} (iam:UpdateAccessKey)`,
+      () => this.client.send(new UpdateAccessKeyCommand({ UserName: user, AccessKeyId: accessKeyId, Status: status })),
     );
   }
 

@@ -37,7 +37,9 @@ export class SechubStateParameter {
       );
     } catch (e) {
       if (!isAwsErrorCode(e, 'ParameterAlreadyExists')) throw toAwsError(e, action);
-      await aws(action, () => this.client.send(new PutParameterCommand({ Name: this.name, Value: value, Type: 'String', Overwrite: true })));
+      await aws(action, () =>
+        this.client.send(new PutParameterCommand({ Name: this.name, Value: value, Type: 'String', Overwrite: true })),
+      );
     }
   }
 }

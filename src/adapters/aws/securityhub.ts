@@ -3,7 +3,12 @@ import { aws } from './aws-errors.js';
 import { clientConfig, type AwsContext } from './client-config.js';
 
 /** AWS credentials as the SDK takes them: a provider it calls (and caches until expiry). */
-export type CredentialsProvider = () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>;
+export type CredentialsProvider = () => Promise<{
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}>;
 
 export interface FindingFailure {
   id: string;
@@ -42,7 +47,11 @@ export class SecurityHubGateway {
         signal ? { abortSignal: signal } : {},
       ),
     );
-    const failed = (out.FailedFindings ?? []).map((f) => ({ id: f.Id ?? '', code: f.ErrorCode ?? 'Unknown', message: f.ErrorMessage ?? '' }));
+    const failed = (out.FailedFindings ?? []).map((f) => ({
+      id: f.Id ?? '',
+      code: f.ErrorCode ?? 'Unknown',
+      message: f.ErrorMessage ?? '',
+    }));
     return { successCount: out.SuccessCount ?? 0, failedCount: out.FailedCount ?? failed.length, failed };
   }
 }

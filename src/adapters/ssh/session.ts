@@ -117,7 +117,7 @@ async function connectOne(opts: OpenSshOptions, ep: SshEndpoint, sock: Duplex | 
   const config = {
     username: ep.user,
     ...(sock ? { sock } : { host: ep.host, port: ep.port }),
-    ...(opts.auth.privateKey ? { privateKey: opts.auth.privateKey } : {}),
+    ...(opts.auth.privateKey ? { privateKey: opts.auth.privateKey.toString('utf8') } : {}),
     ...(opts.auth.agent ? { agent: opts.auth.agent } : {}),
     readyTimeout: opts.readyTimeoutMs ?? 20_000,
     keepaliveInterval: 15_000,

@@ -75,7 +75,8 @@ const strings = (v: unknown): string[] => {
   if (!Array.isArray(v)) return [];
   return v.map((x) => str(typeof x === 'object' ? rec(x).value : x)).filter((x): x is string => x !== undefined);
 };
-const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : v === 1 || v === 'true' ? true : v === 0 || v === 'false' ? false : undefined);
+const bool = (v: unknown): boolean | undefined =>
+  typeof v === 'boolean' ? v : v === 1 || v === 'true' ? true : v === 0 || v === 'false' ? false : undefined;
 
 const SEVERITY_BY_ID: TenableSeverity[] = ['info', 'low', 'medium', 'high', 'critical'];
 
@@ -120,7 +121,9 @@ export function parseVuln(raw: unknown): TenableVuln | { unreadable: string } {
     synopsis: str(plugin.synopsis),
     solution: str(plugin.solution),
     seeAlso: strings(plugin.see_also),
-    cves: strings(plugin.cve).filter((c) => /^CVE-\d{4}-\d+$/i.test(c)).map((c) => c.toUpperCase()),
+    cves: strings(plugin.cve)
+      .filter((c) => /^CVE-\d{4}-\d+$/i.test(c))
+      .map((c) => c.toUpperCase()),
     cvss3BaseScore: num(plugin.cvss3_base_score),
     cvss3Vector: str(cvss3Vector.raw) ?? str(plugin.cvss3_vector),
     vprScore: num(rec(plugin.vpr).score),
@@ -158,7 +161,14 @@ export function parseAsset(raw: unknown): TenableAsset | undefined {
     ipv4s: strings(r.ipv4s ?? network.ipv4s),
     ipv6s: strings(r.ipv6s ?? network.ipv6s),
   };
-  if (instanceId && INSTANCE_RE.test(instanceId) && ownerId && ACCOUNT_RE.test(ownerId) && region && REGION_RE.test(region)) {
+  if (
+    instanceId &&
+    INSTANCE_RE.test(instanceId) &&
+    ownerId &&
+    ACCOUNT_RE.test(ownerId) &&
+    region &&
+    REGION_RE.test(region)
+  ) {
     asset.aws = {
       instanceId,
       ownerId,

@@ -14,7 +14,13 @@ beforeAll(async () => {
 afterAll(() => sim?.stop());
 
 const client = () =>
-  createTenableClient({ baseUrl: sim.url, accessKey: new Secret(keys.accessKey), secretKey: new Secret(keys.secretKey), version: 'test', sleep: async () => undefined });
+  createTenableClient({
+    baseUrl: sim.url,
+    accessKey: new Secret(keys.accessKey),
+    secretKey: new Secret(keys.secretKey),
+    version: 'test',
+    sleep: async () => undefined,
+  });
 const collect = async <T>(it: AsyncIterable<T>) => {
   const out: T[] = [];
   for await (const x of it) out.push(x);
@@ -25,7 +31,14 @@ describe('exportChunks against the simulator', () => {
   it('downloads every chunk of a vulns export with the filters applied', async () => {
     sim.setFindings(standardVulns(), assetRecords());
     const api = tenableExports(client());
-    const chunks = await collect(exportChunks(api, 'vulns', { num_assets: 50, filters: { state: ['open', 'reopened', 'fixed'], severity: ['critical'] } }, { sleep: async () => undefined }));
+    const chunks = await collect(
+      exportChunks(
+        api,
+        'vulns',
+        { num_assets: 50, filters: { state: ['open', 'reopened', 'fixed'], severity: ['critical'] } },
+        { sleep: async () => undefined },
+      ),
+    );
     const items = chunks.flatMap((c) => c.items) as { severity: string }[];
     expect(items.length).toBeGreaterThan(0);
     expect(items.every((i) => i.severity === 'critical')).toBe(true);
@@ -38,7 +51,9 @@ describe('exportChunks against the simulator', () => {
   it('retries a rate-limited chunk download', async () => {
     sim.setFindings(standardVulns(), assetRecords());
     sim.setFaults([{ method: 'GET', pathPrefix: '/assets/export/', status: 429, retryAfter: 0, times: 1 }]);
-    const chunks = await collect(exportChunks(tenableExports(client()), 'assets', { chunk_size: 1000 }, { sleep: async () => undefined }));
+    const chunks = await collect(
+      exportChunks(tenableExports(client()), 'assets', { chunk_size: 1000 }, { sleep: async () => undefined }),
+    );
     expect(chunks.flatMap((c) => c.items)).toHaveLength(assetRecords().length);
   });
 });
@@ -64,7 +79,9 @@ describe('exportChunks polling', () => {
       { status: 'PROCESSING', chunksAvailable: [1, 2], chunksFailed: [], totalChunks: 3 },
     ]);
     const sleeps: number[] = [];
-    const chunks = await collect(exportChunks(api, 'vulns', {}, { pollMs: 7, sleep: async (ms) => void sleeps.push(ms) }));
+    const chunks = await collect(
+      exportChunks(api, 'vulns', {}, { pollMs: 7, sleep: async (ms) => void sleeps.push(ms) }),
+    );
     expect(api.chunkCalls).toEqual([1, 2, 3]);
     expect(chunks.map((c) => [c.done, c.total])).toEqual([
       [1, undefined],
@@ -75,7 +92,16 @@ describe('exportChunks polling', () => {
   });
 
   it('fails on ERROR, and after the good chunks when some chunks failed', async () => {
-    await expect(collect(exportChunks(fakeApi([{ status: 'ERROR', chunksAvailable: [], chunksFailed: [] }]), 'vulns', {}, { sleep: async () => undefined }))).rejects.toMatchObject({
+    await expect(
+      collect(
+        exportChunks(
+          fakeApi([{ status: 'ERROR', chunksAvailable: [], chunksFailed: [] }]),
+          'vulns',
+          {},
+          { sleep: async () => undefined },
+        ),
+      ),
+    ).rejects.toMatchObject({
       code: 'TENABLE_EXPORT_FAILED',
     });
     const api = fakeApi([{ status: 'FINISHED', chunksAvailable: [1, 3], chunksFailed: [2] }]);

@@ -13,7 +13,8 @@ export { parseAsset, parseVuln } from './exports-parse.js';
 
 export type ExportKind = 'vulns' | 'assets';
 
-const PERMISSION = "exports need the Administrator role, or a role with 'Can View' on the assets (Vulnerability Management → Settings → Access Control)";
+const PERMISSION =
+  "exports need the Administrator role, or a role with 'Can View' on the assets (Vulnerability Management → Settings → Access Control)";
 
 export interface TenableExports {
   start(kind: ExportKind, body: Record<string, unknown>): Promise<string>;
@@ -26,14 +27,23 @@ export function tenableExports(client: { request: Request }): TenableExports {
   return {
     async start(kind, body) {
       try {
-        return await request('POST', `/${kind}/export`, { body, parse: parseExportUuid, what: `start a ${kind} export`, permission: PERMISSION });
+        return await request('POST', `/${kind}/export`, {
+          body,
+          parse: parseExportUuid,
+          what: `start ${kind === 'vulns' ? 'a vulnerability' : 'an asset'} export`,
+          permission: PERMISSION,
+        });
       } catch (e) {
         if (e instanceof TenableError && e.status === 409) {
-          throw new TenableError('EXPORT_BUSY', `Tenable refused a new ${kind} export: another one with the same filters is still running (409).`, {
-            hint: 'wait for it to finish (Tenable allows a limited number of concurrent exports per container) and retry',
-            status: 409,
-            cause: e,
-          });
+          throw new TenableError(
+            'EXPORT_BUSY',
+            `Tenable refused a new ${kind} export: another one with the same filters is still running (409).`,
+            {
+              hint: 'wait for it to finish (Tenable allows a limited number of concurrent exports per container) and retry',
+              status: 409,
+              cause: e,
+            },
+          );
         }
         throw e;
       }
@@ -100,9 +110,13 @@ export async function* exportChunks(
     }
     if (finished) {
       if (s.chunksFailed.length > 0) {
-        throw new TenableError('EXPORT_CHUNKS_FAILED', `Tenable could not produce chunk(s) ${s.chunksFailed.join(', ')} of ${kind} export ${uuid}.`, {
-          hint: 'the other chunks were processed; run again to cover the missing findings (the last successful run was not moved forward)',
-        });
+        throw new TenableError(
+          'EXPORT_CHUNKS_FAILED',
+          `Tenable could not produce chunk(s) ${s.chunksFailed.join(', ')} of ${kind} export ${uuid}.`,
+          {
+            hint: 'the other chunks were processed; run again to cover the missing findings (the last successful run was not moved forward)',
+          },
+        );
       }
       return;
     }

@@ -38,14 +38,20 @@ export async function deleteExpiredInactiveKeys(
     if (!since && !opts.all) {
       since = now;
       startGrace[tag] = now.toISOString();
-      events.warn(`access key ${key.accessKeyId} is inactive with no record of when; its ${Math.round(opts.graceMs / 86_400_000)}-day grace period starts now`);
+      events.warn(
+        `access key ${key.accessKeyId} is inactive with no record of when; its ${Math.round(opts.graceMs / 86_400_000)}-day grace period starts now`,
+      );
     }
     if (opts.all || (since && now.getTime() - since.getTime() >= opts.graceMs)) {
       events.progress(`deleting inactive access key ${key.accessKeyId}`);
       await deps.iam.deleteAccessKey(user, key.accessKeyId);
       deleted.push(key.accessKeyId);
     } else if (since) {
-      kept.push({ accessKeyId: key.accessKeyId, inactiveSince: since.toISOString(), deleteAfter: new Date(since.getTime() + opts.graceMs).toISOString() });
+      kept.push({
+        accessKeyId: key.accessKeyId,
+        inactiveSince: since.toISOString(),
+        deleteAfter: new Date(since.getTime() + opts.graceMs).toISOString(),
+      });
     }
   }
   await deps.iam.tagUser(user, startGrace);
@@ -53,7 +59,9 @@ export async function deleteExpiredInactiveKeys(
   // Forget dates of keys that no longer exist (deleted now or by hand), and a rotation marker with no key.
   const remaining = new Set(keys.filter((k) => !deleted.includes(k.accessKeyId)).map((k) => k.accessKeyId));
   const stale = Object.keys(tagsAfter).filter(
-    (k) => (k.startsWith(AUDIT_TAG.inactiveSincePrefix) && !remaining.has(k.slice(AUDIT_TAG.inactiveSincePrefix.length))) || (k === AUDIT_TAG.rotating && !remaining.has(tagsAfter[k] ?? '')),
+    (k) =>
+      (k.startsWith(AUDIT_TAG.inactiveSincePrefix) && !remaining.has(k.slice(AUDIT_TAG.inactiveSincePrefix.length))) ||
+      (k === AUDIT_TAG.rotating && !remaining.has(tagsAfter[k] ?? '')),
   );
   await deps.iam.untagUser(user, stale);
   for (const k of stale) delete tagsAfter[k];

@@ -32,12 +32,18 @@ export async function findAuditCredential(
     const c = await readCredential(tenable, tagged);
     if (c) return c;
   }
-  const matches = (await tenable.listCredentials()).filter((c) => c.name === name && (c.type === undefined || c.type === AWS_CREDENTIAL_TYPE));
+  const matches = (await tenable.listCredentials()).filter(
+    (c) => c.name === name && (c.type === undefined || c.type === AWS_CREDENTIAL_TYPE),
+  );
   if (matches.length > 1) {
-    throw new RuntimeError('AUDIT_CREDENTIAL_AMBIGUOUS', `Tenable has ${matches.length} "${AWS_CREDENTIAL_TYPE}" credentials named "${name}".`, {
-      hint: `rename or delete the extra ones in Tenable (Settings → Credentials), or pass --credential-name <another name>`,
-      data: { uuids: matches.map((m) => m.uuid) },
-    });
+    throw new RuntimeError(
+      'AUDIT_CREDENTIAL_AMBIGUOUS',
+      `Tenable has ${matches.length} "${AWS_CREDENTIAL_TYPE}" credentials named "${name}".`,
+      {
+        hint: `rename or delete the extra ones in Tenable (Settings → Credentials), or pass --credential-name <another name>`,
+        data: { uuids: matches.map((m) => m.uuid) },
+      },
+    );
   }
   return matches[0] ? readCredential(tenable, matches[0].uuid) : null;
 }
@@ -55,7 +61,10 @@ export async function readCredential(tenable: TenableCredentialsPort, uuid: stri
 }
 
 /** What the credential holds now; `unknown` when Tenable cannot tell us. */
-export async function heldKeyId(tenable: TenableCredentialsPort, uuid: string): Promise<{ known: true; accessKeyId: string | undefined } | { known: false; error: unknown }> {
+export async function heldKeyId(
+  tenable: TenableCredentialsPort,
+  uuid: string,
+): Promise<{ known: true; accessKeyId: string | undefined } | { known: false; error: unknown }> {
   try {
     const c = await readCredential(tenable, uuid);
     return { known: true, accessKeyId: c?.accessKeyId };

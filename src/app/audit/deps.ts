@@ -18,7 +18,9 @@ export interface AuditDepsOptions {
 export function createAuditDeps(o: AuditDepsOptions): AuditDeps {
   return {
     iam: new IamAuditGateway(o.aws),
-    ...(o.tenable ? { tenable: tenableFromEnv(o.tenable.apiUrl, o.tenable.env, o.tenable.why, o.tenable.onRetry) } : {}),
+    ...(o.tenable
+      ? { tenable: tenableFromEnv(o.tenable.apiUrl, o.tenable.env, o.tenable.why, o.tenable.onRetry) }
+      : {}),
     ...(o.secrets ? { secrets: new AuditKeySecretStore(o.aws) } : {}),
     partition: partitionOf(o.aws.region),
     now: o.now,

@@ -1,6 +1,10 @@
 import type { AccessKeyInfo, AccessKeyLastUsed, NewAccessKey } from '../../adapters/aws/iam-audit.js';
 import type { StoredAccessKey } from '../../adapters/aws/iam-audit-secret.js';
-import type { CredentialInput, TenableCredential, TenableCredentialSummary } from '../../adapters/tenable/credential.js';
+import type {
+  CredentialInput,
+  TenableCredential,
+  TenableCredentialSummary,
+} from '../../adapters/tenable/credential.js';
 import { AwsError, TenableError } from '../../core/errors.js';
 import { Secret } from '../../core/secret.js';
 import type { AuditDeps, AuditEvents, IamAuditPort, KeySecretStorePort, TenableCredentialsPort } from './types.js';
@@ -74,15 +78,31 @@ export class FakeIam implements IamAuditPort {
     return [...this.users.keys()];
   }
   async accessKeys(user: string): Promise<AccessKeyInfo[]> {
-    return this.#user(user).keys.map((k) => ({ userName: user, accessKeyId: k.id, status: k.status, createdAt: k.createdAt }));
+    return this.#user(user).keys.map((k) => ({
+      userName: user,
+      accessKeyId: k.id,
+      status: k.status,
+      createdAt: k.createdAt,
+    }));
   }
   async createAccessKey(user: string): Promise<NewAccessKey> {
     this.#fail('createAccessKey');
     const u = this.#user(user);
     if (u.keys.length >= 2) throw new AwsError('LIMITEXCEEDED', 'two keys');
-    const k: FakeKey = { id: `AKIAFAKE${String(++this.#seq).padStart(12, '0')}`, status: 'Active', createdAt: this.clock(), secret: `secret-${this.#seq}-${'x'.repeat(30)}` };
+    const k: FakeKey = {
+      id: `AKIAFAKE${String(++this.#seq).padStart(12, '0')}`,
+      status: 'Active',
+      createdAt: this.clock(),
+      secret: `secret-${this.#seq}-${'x'.repeat(30)}`,
+    };
     u.keys.push(k);
-    return { userName: user, accessKeyId: k.id, status: 'Active', createdAt: k.createdAt, secretAccessKey: new Secret(k.secret) };
+    return {
+      userName: user,
+      accessKeyId: k.id,
+      status: 'Active',
+      createdAt: k.createdAt,
+      secretAccessKey: new Secret(k.secret),
+    };
   }
   async setAccessKeyStatus(user: string, id: string, status: 'Active' | 'Inactive') {
     this.#fail('setAccessKeyStatus');
@@ -116,7 +136,7 @@ export class FakeTenable implements TenableCredentialsPort {
   getFailures = 0;
   /** Fails every getCredential after the first N successful ones. */
   getFailAfter: number | null = null;
-  #gets = 0;
+  gets = 0;
   #seq = 0;
 
   async listCredentials(): Promise<TenableCredentialSummary[]> {
@@ -134,8 +154,8 @@ export class FakeTenable implements TenableCredentialsPort {
     if (fault === 'lose-answer') throw new TenableError('UNREACHABLE', 'connection reset');
   }
   async getCredential(uuid: string): Promise<TenableCredential> {
-    this.#gets++;
-    if (this.getFailures > 0 || (this.getFailAfter !== null && this.#gets > this.getFailAfter)) {
+    this.gets++;
+    if (this.getFailures > 0 || (this.getFailAfter !== null && this.gets > this.getFailAfter)) {
       this.getFailures = Math.max(0, this.getFailures - 1);
       throw new TenableError('UNREACHABLE', 'Tenable unreachable');
     }

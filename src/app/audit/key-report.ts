@@ -66,7 +66,12 @@ export function evaluateKey(o: KeyObservation, now: Date, maxAgeDays: number, gr
   return row;
 }
 
-export function buildKeyReport(observations: KeyObservation[], now: Date, maxAgeDays: number, graceMs: number): KeyReport {
+export function buildKeyReport(
+  observations: KeyObservation[],
+  now: Date,
+  maxAgeDays: number,
+  graceMs: number,
+): KeyReport {
   const keys = observations
     .map((o) => evaluateKey(o, now, maxAgeDays, graceMs))
     .sort((a, b) => a.user.localeCompare(b.user) || a.createdAt.localeCompare(b.createdAt));

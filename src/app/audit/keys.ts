@@ -21,7 +21,11 @@ export interface AuditKeysResult extends KeyReport {
 }
 
 /** Lists access keys with age, status and last use against CIS AWS 1.14; read-only unless `fix`. */
-export async function auditKeys(deps: AuditDeps, opts: AuditKeysOptions, events: AuditEvents): Promise<AuditKeysResult> {
+export async function auditKeys(
+  deps: AuditDeps,
+  opts: AuditKeysOptions,
+  events: AuditEvents,
+): Promise<AuditKeysResult> {
   const auditUserExists = await deps.iam.userExists(opts.user);
   if (!opts.allUsers && !auditUserExists) {
     throw new RuntimeError('AUDIT_USER_MISSING', `IAM user ${opts.user} does not exist.`, {
@@ -31,14 +35,30 @@ export async function auditKeys(deps: AuditDeps, opts: AuditKeysOptions, events:
   let cleanup: CleanupResult | undefined;
   if (opts.fix && auditUserExists) {
     const [keys, tags] = await Promise.all([deps.iam.accessKeys(opts.user), deps.iam.userTags(opts.user)]);
-    cleanup = await deleteExpiredInactiveKeys(deps, opts.user, keys, tags, { graceMs: opts.graceMs, all: false }, events);
+    cleanup = await deleteExpiredInactiveKeys(
+      deps,
+      opts.user,
+      keys,
+      tags,
+      { graceMs: opts.graceMs, all: false },
+      events,
+    );
   }
   const users = opts.allUsers ? await deps.iam.listUserNames() : [opts.user];
-  events.progress(`reading access keys of ${users.length === 1 ? `IAM user ${users[0]}` : `${users.length} IAM users`}`);
+  events.progress(
+    `reading access keys of ${users.length === 1 ? `IAM user ${users[0]}` : `${users.length} IAM users`}`,
+  );
   const observations = (
     await mapLimited(users, 4, async (user): Promise<KeyObservation[]> => {
-      const [keys, userTags] = await Promise.all([deps.iam.accessKeys(user), user === opts.user && cleanup ? Promise.resolve(cleanup.tags) : deps.iam.userTags(user)]);
-      return mapLimited(keys, 4, async (key) => ({ key, userTags, lastUsed: await deps.iam.lastUsed(key.accessKeyId) }));
+      const [keys, userTags] = await Promise.all([
+        deps.iam.accessKeys(user),
+        user === opts.user && cleanup ? Promise.resolve(cleanup.tags) : deps.iam.userTags(user),
+      ]);
+      return mapLimited(keys, 4, async (key) => ({
+        key,
+        userTags,
+        lastUsed: await deps.iam.lastUsed(key.accessKeyId),
+      }));
     })
   ).flat();
   const report = buildKeyReport(observations, deps.now(), opts.maxAgeDays, opts.graceMs);

@@ -4,7 +4,14 @@ import { deleteExpiredInactiveKeys } from './cleanup.js';
 import { awsCredentialSettings, findAuditCredential, heldKeyId } from './credential.js';
 import { keyLimitError } from './refusals.js';
 import { userTags as managedUserTags } from './setup.js';
-import { AUDIT_TAG, inactiveSinceTag, type AccessKeyInfo, type AuditDeps, type AuditEvents, type NewAccessKey } from './types.js';
+import {
+  AUDIT_TAG,
+  inactiveSinceTag,
+  type AccessKeyInfo,
+  type AuditDeps,
+  type AuditEvents,
+  type NewAccessKey,
+} from './types.js';
 import { waitUntilKeyUsed } from './wait-used.js';
 
 export interface AuditRotateOptions {
@@ -45,7 +52,12 @@ type TenableHolds = 'old' | 'new' | 'maybe-new';
  * kept in Secrets Manager), both keys stay active and the next run finishes the rotation — the user
  * always has a working key that Tenable holds.
  */
-export async function rotateAuditKey(deps: AuditDeps, opts: AuditRotateOptions, events: AuditEvents, signal?: AbortSignal): Promise<AuditRotateResult> {
+export async function rotateAuditKey(
+  deps: AuditDeps,
+  opts: AuditRotateOptions,
+  events: AuditEvents,
+  signal?: AbortSignal,
+): Promise<AuditRotateResult> {
   const { iam } = deps;
   const tenable = deps.tenable;
   if (!tenable) throw new Error('rotateAuditKey needs the Tenable client');
@@ -65,9 +77,13 @@ export async function rotateAuditKey(deps: AuditDeps, opts: AuditRotateOptions, 
   events.progress(`looking for the Tenable credential of ${user}`);
   const credential = await findAuditCredential(tenable, tags, opts.credentialName);
   if (!credential) {
-    throw new RuntimeError('AUDIT_CREDENTIAL_MISSING', `Tenable has no "Amazon AWS" credential "${opts.credentialName}" for ${user}.`, {
-      hint: 'create it with `nessus-byol audit setup` (or pass --credential-name <name>)',
-    });
+    throw new RuntimeError(
+      'AUDIT_CREDENTIAL_MISSING',
+      `Tenable has no "Amazon AWS" credential "${opts.credentialName}" for ${user}.`,
+      {
+        hint: 'create it with `nessus-byol audit setup` (or pass --credential-name <name>)',
+      },
+    );
   }
   const secretName = opts.secretName ?? tags[AUDIT_TAG.secret];
   if (secretName && !deps.secrets) throw new Error('rotateAuditKey needs the Secrets Manager store');
@@ -89,7 +105,14 @@ export async function rotateAuditKey(deps: AuditDeps, opts: AuditRotateOptions, 
     }
   }
 
-  const cleanup = await deleteExpiredInactiveKeys(deps, user, keys, tags, { graceMs: opts.graceMs, all: opts.deleteInactive, protect: credential.accessKeyId }, events);
+  const cleanup = await deleteExpiredInactiveKeys(
+    deps,
+    user,
+    keys,
+    tags,
+    { graceMs: opts.graceMs, all: opts.deleteInactive, protect: credential.accessKeyId },
+    events,
+  );
   keys = cleanup.keys;
   tags = cleanup.tags;
   deleted.push(...cleanup.deleted);
@@ -104,7 +127,10 @@ export async function rotateAuditKey(deps: AuditDeps, opts: AuditRotateOptions, 
 
   if (resumeKey) {
     newKey = resumeKey;
-    if (secretName) warn(`Secrets Manager secret ${secretName} may still hold the old key: the new key's secret is only known to the run that created it`);
+    if (secretName)
+      warn(
+        `Secrets Manager secret ${secretName} may still hold the old key: the new key's secret is only known to the run that created it`,
+      );
     if (opts.waitUsed) {
       const used = await waitUntilKeyUsed(deps, newKey.accessKeyId, opts.waitUsed, events, signal);
       usedAt = used.date;
@@ -128,7 +154,9 @@ export async function rotateAuditKey(deps: AuditDeps, opts: AuditRotateOptions, 
       events.progress(`updating the Tenable credential "${credential.name}" with access key ${created.accessKeyId}`);
       holds = 'maybe-new';
       try {
-        await tenable.updateCredential(credential.uuid, { settings: awsCredentialSettings(created.accessKeyId, created.secretAccessKey) });
+        await tenable.updateCredential(credential.uuid, {
+          settings: awsCredentialSettings(created.accessKeyId, created.secretAccessKey),
+        });
       } catch (e) {
         // The answer can be lost after Tenable applied the change: carry on only if it did.
         const h = await heldKeyId(tenable, credential.uuid);
@@ -140,14 +168,22 @@ export async function rotateAuditKey(deps: AuditDeps, opts: AuditRotateOptions, 
       if (!check.known) throw check.error;
       if (check.accessKeyId !== created.accessKeyId) {
         holds = 'old';
-        throw new RuntimeError('AUDIT_CREDENTIAL_UNVERIFIED', `After the update the Tenable credential "${credential.name}" holds ${check.accessKeyId ?? 'no access key'}, not ${created.accessKeyId}.`, {
-          hint: 'someone may be editing the credential at the same time; check it in Tenable (Settings → Credentials) and retry',
-        });
+        throw new RuntimeError(
+          'AUDIT_CREDENTIAL_UNVERIFIED',
+          `After the update the Tenable credential "${credential.name}" holds ${check.accessKeyId ?? 'no access key'}, not ${created.accessKeyId}.`,
+          {
+            hint: 'someone may be editing the credential at the same time; check it in Tenable (Settings → Credentials) and retry',
+          },
+        );
       }
       holds = 'new';
       if (secretName) {
         events.progress(`storing the new key in Secrets Manager secret ${secretName}`);
-        secretWritten = await deps.secrets!.write(secretName, { accessKeyId: created.accessKeyId, secretAccessKey: created.secretAccessKey }, managedUserTags());
+        secretWritten = await deps.secrets!.write(
+          secretName,
+          { accessKeyId: created.accessKeyId, secretAccessKey: created.secretAccessKey },
+          managedUserTags(),
+        );
       }
       if (opts.waitUsed) {
         const used = await waitUntilKeyUsed(deps, created.accessKeyId, opts.waitUsed, events, signal);
@@ -160,7 +196,9 @@ export async function rotateAuditKey(deps: AuditDeps, opts: AuditRotateOptions, 
     }
 
     async function rollBack(cause: unknown): Promise<never> {
-      events.warn(cause instanceof InterruptedError ? 'interrupted; rolling back' : 'the rotation failed; rolling back');
+      events.warn(
+        cause instanceof InterruptedError ? 'interrupted; rolling back' : 'the rotation failed; rolling back',
+      );
       let state: 'old' | 'new' | 'unknown' = holds === 'old' ? 'old' : 'unknown';
       if (state !== 'old') {
         const h = await heldKeyId(tenable!, credential!.uuid);
@@ -169,7 +207,9 @@ export async function rotateAuditKey(deps: AuditDeps, opts: AuditRotateOptions, 
       if (state === 'new' && oldStored) {
         events.progress(`giving Tenable back the old access key ${oldStored.accessKeyId} (from Secrets Manager)`);
         try {
-          await tenable!.updateCredential(credential!.uuid, { settings: awsCredentialSettings(oldStored.accessKeyId, oldStored.secretAccessKey) });
+          await tenable!.updateCredential(credential!.uuid, {
+            settings: awsCredentialSettings(oldStored.accessKeyId, oldStored.secretAccessKey),
+          });
           const h = await heldKeyId(tenable!, credential!.uuid);
           state = h.known && h.accessKeyId === oldStored.accessKeyId ? 'old' : 'unknown';
         } catch {
@@ -177,20 +217,31 @@ export async function rotateAuditKey(deps: AuditDeps, opts: AuditRotateOptions, 
         }
       }
       if (state === 'old') {
-        if (secretWritten && oldStored) await deps.secrets!.write(secretName!, oldStored, managedUserTags()).catch(() => warn(`could not restore Secrets Manager secret ${secretName}`));
+        if (secretWritten && oldStored)
+          await deps
+            .secrets!.write(secretName!, oldStored, managedUserTags())
+            .catch(() => warn(`could not restore Secrets Manager secret ${secretName}`));
         try {
           await iam.deleteAccessKey(user, created.accessKeyId);
           await iam.untagUser(user, [AUDIT_TAG.rotating]);
         } catch (e) {
-          throw incomplete(cause, `Tenable holds the old key ${oldHeld ?? '(none)'}, but the new key ${created.accessKeyId} could not be deleted (${messageOf(e)})`);
+          throw incomplete(
+            cause,
+            `Tenable holds the old key ${oldHeld ?? '(none)'}, but the new key ${created.accessKeyId} could not be deleted (${messageOf(e)})`,
+          );
         }
         const what = `Tenable keeps the old key ${oldHeld ?? '(none)'}${oldHeld ? ', which stays active' : ''}; the new key ${created.accessKeyId} was deleted`;
-        if (cause instanceof InterruptedError) throw new InterruptedError(`Interrupted; the rotation was rolled back: ${what}.`);
-        throw new RuntimeError('AUDIT_ROTATION_ROLLED_BACK', `The rotation failed and was rolled back: ${messageOf(cause)} — ${what}.`, {
-          hint: hintOf(cause) ?? 'fix the cause and re-run `nessus-byol audit rotate`',
-          data: { rolledBack: true, ...(isNessusByolError(cause) ? { causeCode: cause.code } : {}) },
-          cause,
-        });
+        if (cause instanceof InterruptedError)
+          throw new InterruptedError(`Interrupted; the rotation was rolled back: ${what}.`);
+        throw new RuntimeError(
+          'AUDIT_ROTATION_ROLLED_BACK',
+          `The rotation failed and was rolled back: ${messageOf(cause)} — ${what}.`,
+          {
+            hint: hintOf(cause) ?? 'fix the cause and re-run `nessus-byol audit rotate`',
+            data: { rolledBack: true, ...(isNessusByolError(cause) ? { causeCode: cause.code } : {}) },
+            cause,
+          },
+        );
       }
       throw incomplete(
         cause,
@@ -215,11 +266,15 @@ export async function rotateAuditKey(deps: AuditDeps, opts: AuditRotateOptions, 
         deactivated.push({ accessKeyId: old.accessKeyId, deleteAfter: null });
       } else {
         await iam.tagUser(user, { [inactiveSinceTag(old.accessKeyId)]: now.toISOString() });
-        deactivated.push({ accessKeyId: old.accessKeyId, deleteAfter: new Date(now.getTime() + opts.graceMs).toISOString() });
+        deactivated.push({
+          accessKeyId: old.accessKeyId,
+          deleteAfter: new Date(now.getTime() + opts.graceMs).toISOString(),
+        });
       }
     }
     await iam.untagUser(user, [AUDIT_TAG.rotating]);
-    if (tags[AUDIT_TAG.credential] !== credential.uuid) await iam.tagUser(user, { [AUDIT_TAG.credential]: credential.uuid });
+    if (tags[AUDIT_TAG.credential] !== credential.uuid)
+      await iam.tagUser(user, { [AUDIT_TAG.credential]: credential.uuid });
   } catch (e) {
     throw incomplete(e, `Tenable holds the new key ${newKey.accessKeyId}, but retiring the old key failed`);
   }

@@ -1,9 +1,22 @@
 import { managedPolicyArn } from '../../core/partition.js';
 import { RuntimeError } from '../../core/errors.js';
 import type { Secret } from '../../core/secret.js';
-import { awsCredentialSettings, credentialDescription, findAuditCredential, readCredential, type FoundCredential } from './credential.js';
+import {
+  awsCredentialSettings,
+  credentialDescription,
+  findAuditCredential,
+  readCredential,
+  type FoundCredential,
+} from './credential.js';
 import { keyLimitError } from './refusals.js';
-import { AUDIT_PURPOSE, AUDIT_TAG, AWS_CREDENTIAL_TYPE, type AuditDeps, type AuditEvents, type NewAccessKey } from './types.js';
+import {
+  AUDIT_PURPOSE,
+  AUDIT_TAG,
+  AWS_CREDENTIAL_TYPE,
+  type AuditDeps,
+  type AuditEvents,
+  type NewAccessKey,
+} from './types.js';
 
 export interface AuditSetupOptions {
   group: string;
@@ -42,7 +55,11 @@ export function userTags(): Record<string, string> {
  * an access key, and the Tenable "Amazon AWS" credential holding it. Everything is read first and
  * refusals happen before any change; a second run with the same options changes nothing.
  */
-export async function setupAudit(deps: AuditDeps, opts: AuditSetupOptions, events: AuditEvents): Promise<AuditSetupOutcome> {
+export async function setupAudit(
+  deps: AuditDeps,
+  opts: AuditSetupOptions,
+  events: AuditEvents,
+): Promise<AuditSetupOutcome> {
   const tenable = deps.tenable;
   if (!tenable) throw new Error('setupAudit needs the Tenable client');
   const warnings: string[] = [];
@@ -75,7 +92,10 @@ export async function setupAudit(deps: AuditDeps, opts: AuditSetupOptions, event
     await deps.iam.createGroup(opts.group);
     changed = true;
   }
-  const wanted = [managedPolicyArn(deps.partition, 'ReadOnlyAccess'), ...(opts.securityAudit ? [managedPolicyArn(deps.partition, 'SecurityAudit')] : [])];
+  const wanted = [
+    managedPolicyArn(deps.partition, 'ReadOnlyAccess'),
+    ...(opts.securityAudit ? [managedPolicyArn(deps.partition, 'SecurityAudit')] : []),
+  ];
   const attached = groupExists ? await deps.iam.groupPolicyArns(opts.group) : [];
   const policiesAttached: string[] = [];
   for (const arn of wanted.filter((a) => !attached.includes(a))) {
@@ -108,7 +128,9 @@ export async function setupAudit(deps: AuditDeps, opts: AuditSetupOptions, event
   let secretWritten: 'created' | 'updated' | null = null;
   if (!heldKey) {
     for (const k of keys.filter((k) => k.status === 'Active')) {
-      warn(`access key ${k.accessKeyId} of ${opts.user} is active but not held by the Tenable credential; deactivate it if nothing else uses it`);
+      warn(
+        `access key ${k.accessKeyId} of ${opts.user} is active but not held by the Tenable credential; deactivate it if nothing else uses it`,
+      );
     }
     events.progress(`creating an access key for ${opts.user}`);
     newKey = await deps.iam.createAccessKey(opts.user);
@@ -131,9 +153,13 @@ export async function setupAudit(deps: AuditDeps, opts: AuditSetupOptions, event
       }
       const check = await readCredential(tenable, cred.uuid);
       if (check?.accessKeyId !== newKey.accessKeyId) {
-        throw new RuntimeError('AUDIT_CREDENTIAL_UNVERIFIED', `The Tenable credential "${cred.name}" does not hold access key ${newKey.accessKeyId} after the update.`, {
-          hint: 'check the credential in Tenable (Settings → Credentials) and re-run `nessus-byol audit setup`',
-        });
+        throw new RuntimeError(
+          'AUDIT_CREDENTIAL_UNVERIFIED',
+          `The Tenable credential "${cred.name}" does not hold access key ${newKey.accessKeyId} after the update.`,
+          {
+            hint: 'check the credential in Tenable (Settings → Credentials) and re-run `nessus-byol audit setup`',
+          },
+        );
       }
       cred.accessKeyId = newKey.accessKeyId;
     } catch (e) {
@@ -146,7 +172,11 @@ export async function setupAudit(deps: AuditDeps, opts: AuditSetupOptions, event
     changed = true;
     if (opts.secretName && deps.secrets) {
       events.progress(`storing the key in Secrets Manager secret ${opts.secretName}`);
-      secretWritten = await deps.secrets.write(opts.secretName, { accessKeyId: newKey.accessKeyId, secretAccessKey: newKey.secretAccessKey }, userTags());
+      secretWritten = await deps.secrets.write(
+        opts.secretName,
+        { accessKeyId: newKey.accessKeyId, secretAccessKey: newKey.secretAccessKey },
+        userTags(),
+      );
     }
   } else if (opts.secretName && deps.secrets) {
     const stored = await deps.secrets.read(opts.secretName);
@@ -159,7 +189,10 @@ export async function setupAudit(deps: AuditDeps, opts: AuditSetupOptions, event
   }
   if (!cred) throw new Error('unreachable: no credential after setup');
 
-  const wantTags: Record<string, string> = { [AUDIT_TAG.credential]: cred.uuid, ...(opts.secretName ? { [AUDIT_TAG.secret]: opts.secretName } : {}) };
+  const wantTags: Record<string, string> = {
+    [AUDIT_TAG.credential]: cred.uuid,
+    ...(opts.secretName ? { [AUDIT_TAG.secret]: opts.secretName } : {}),
+  };
   const tagsToSet = Object.fromEntries(Object.entries(wantTags).filter(([k, v]) => tags[k] !== v));
   if (Object.keys(tagsToSet).length > 0) {
     await deps.iam.tagUser(opts.user, tagsToSet);
@@ -169,7 +202,12 @@ export async function setupAudit(deps: AuditDeps, opts: AuditSetupOptions, event
   return {
     result: {
       changed,
-      group: { name: opts.group, created: !groupExists, policiesAttached, policies: [...new Set([...attached, ...wanted])] },
+      group: {
+        name: opts.group,
+        created: !groupExists,
+        policiesAttached,
+        policies: [...new Set([...attached, ...wanted])],
+      },
       user: { name: opts.user, created: !userExists, adopted: userExists && !ours, addedToGroup },
       credential: { uuid: cred.uuid, name: cred.name, created: credentialCreated, updated: credentialUpdated },
       key: { accessKeyId: keyId, created: newKey !== null },

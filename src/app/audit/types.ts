@@ -41,7 +41,10 @@ export function inactiveSinceTag(accessKeyId: string): string {
 /** What the audit use cases need from IAM (the gateway, or a fake in unit tests). */
 export type IamAuditPort = Omit<IamAuditGateway, 'client'>;
 export type KeySecretStorePort = Omit<AuditKeySecretStore, 'client'>;
-export type TenableCredentialsPort = Pick<TenableClient, 'listCredentials' | 'createCredential' | 'updateCredential' | 'getCredential' | 'deleteCredential'>;
+export type TenableCredentialsPort = Pick<
+  TenableClient,
+  'listCredentials' | 'createCredential' | 'updateCredential' | 'getCredential' | 'deleteCredential'
+>;
 
 export interface AuditDeps {
   iam: IamAuditPort;

@@ -15,17 +15,25 @@ export async function waitUntilKeyUsed(
   signal?: AbortSignal,
 ): Promise<{ date: Date; service: string | null }> {
   const start = deps.now().getTime();
-  events.progress(`waiting up to ${formatAuditDuration(opts.timeoutMs)} for AWS to report access key ${accessKeyId} used (launch the Tenable audit scan now)`);
+  events.progress(
+    `waiting up to ${formatAuditDuration(opts.timeoutMs)} for AWS to report access key ${accessKeyId} used (launch the Tenable audit scan now)`,
+  );
   for (;;) {
     const used = await deps.iam.lastUsed(accessKeyId);
     if (used.date) {
-      events.progress(`access key ${accessKeyId} was used at ${used.date.toISOString()}${used.service ? ` (${used.service})` : ''}`);
+      events.progress(
+        `access key ${accessKeyId} was used at ${used.date.toISOString()}${used.service ? ` (${used.service})` : ''}`,
+      );
       return { date: used.date, service: used.service ?? null };
     }
     if (deps.now().getTime() - start >= opts.timeoutMs) {
-      throw new RuntimeError('AUDIT_KEY_NOT_USED', `AWS did not report access key ${accessKeyId} used within ${formatAuditDuration(opts.timeoutMs)}.`, {
-        hint: 'run the Tenable "Audit Cloud Infrastructure" scan that uses the credential, then retry (or leave out --wait-used)',
-      });
+      throw new RuntimeError(
+        'AUDIT_KEY_NOT_USED',
+        `AWS did not report access key ${accessKeyId} used within ${formatAuditDuration(opts.timeoutMs)}.`,
+        {
+          hint: 'run the Tenable "Audit Cloud Infrastructure" scan that uses the credential, then retry (or leave out --wait-used)',
+        },
+      );
     }
     try {
       await deps.sleep(opts.intervalMs, signal);

@@ -20,7 +20,17 @@ function vuln(spec: Parameters<typeof vulnRecord>[0]): TenableVuln {
 describe('toAsff', () => {
   it('maps a finding field by field', () => {
     const i = INSTANCES[0]!;
-    const f = toAsff(vuln({ assetUuid: i.assetUuid, pluginId: 42873, severity: 'medium', port: 443, cves: ['CVE-2016-2183', 'cve-2016-6329'] }), asset(), ctx);
+    const f = toAsff(
+      vuln({
+        assetUuid: i.assetUuid,
+        pluginId: 42873,
+        severity: 'medium',
+        port: 443,
+        cves: ['CVE-2016-2183', 'cve-2016-6329'],
+      }),
+      asset(),
+      ctx,
+    );
     expect(f).toEqual({
       SchemaVersion: '2018-10-08',
       Id: 'us-east-1/i-0a1b2c3d4e5f60001/42873/443/tcp',
@@ -48,7 +58,12 @@ describe('toAsff', () => {
         'tenable/cves': 'CVE-2016-2183, CVE-2016-6329',
         'tenable/vpr': '5.9',
       },
-      Remediation: { Recommendation: { Text: "Run 'yum update openssl' to update your system.", Url: 'https://alas.aws.amazon.com/AL2/ALAS-2024-2502.html' } },
+      Remediation: {
+        Recommendation: {
+          Text: "Run 'yum update openssl' to update your system.",
+          Url: 'https://alas.aws.amazon.com/AL2/ALAS-2024-2502.html',
+        },
+      },
       Resources: [
         {
           Type: 'AwsEc2Instance',
@@ -102,20 +117,39 @@ describe('toAsff', () => {
     expect(fixed.RecordState).toBe('ARCHIVED');
     expect(fixed.UpdatedAt).toBe('2024-05-02T08:00:00.000Z');
     expect(fixed.ProductFields['tenable/state']).toBe('fixed');
-    expect(toAsff(vuln({ assetUuid: 'x', pluginId: 2, severity: 'high', state: 'REOPENED' }), asset(), ctx).RecordState).toBe('ACTIVE');
+    expect(
+      toAsff(vuln({ assetUuid: 'x', pluginId: 2, severity: 'high', state: 'REOPENED' }), asset(), ctx).RecordState,
+    ).toBe('ACTIVE');
   });
 
   it('gives one Id per port and protocol, stable across runs', () => {
-    const ids = [80, 443, 8443].map((port) => toAsff(vuln({ assetUuid: 'x', pluginId: 42873, severity: 'medium', port }), asset(), ctx).Id);
+    const ids = [80, 443, 8443].map(
+      (port) => toAsff(vuln({ assetUuid: 'x', pluginId: 42873, severity: 'medium', port }), asset(), ctx).Id,
+    );
     expect(new Set(ids).size).toBe(3);
-    expect(findingId({ region: 'us-east-1', instanceId: 'i-1', pluginId: 5, port: 53, protocol: 'UDP' })).toBe('us-east-1/i-1/5/53/udp');
-    const again = toAsff(vuln({ assetUuid: 'x', pluginId: 42873, severity: 'medium', port: 80 }), asset(), { ...ctx, fallbackTime: '2030-01-01T00:00:00.000Z' });
+    expect(findingId({ region: 'us-east-1', instanceId: 'i-1', pluginId: 5, port: 53, protocol: 'UDP' })).toBe(
+      'us-east-1/i-1/5/53/udp',
+    );
+    const again = toAsff(vuln({ assetUuid: 'x', pluginId: 42873, severity: 'medium', port: 80 }), asset(), {
+      ...ctx,
+      fallbackTime: '2030-01-01T00:00:00.000Z',
+    });
     expect(again.Id).toBe(ids[0]);
     expect(again.UpdatedAt).toBe('2024-05-01T12:00:00.000Z'); // no clock in the mapping
   });
 
   it('truncates the title to 256 and the description to 1024 characters', () => {
-    const f = toAsff(vuln({ assetUuid: 'x', pluginId: 3, severity: 'low', name: `N${'é'.repeat(400)}`, description: 'd'.repeat(5000) }), asset(), ctx);
+    const f = toAsff(
+      vuln({
+        assetUuid: 'x',
+        pluginId: 3,
+        severity: 'low',
+        name: `N${'é'.repeat(400)}`,
+        description: 'd'.repeat(5000),
+      }),
+      asset(),
+      ctx,
+    );
     expect(Array.from(f.Title)).toHaveLength(256);
     expect(f.Title.endsWith('…')).toBe(true);
     expect(f.Description).toHaveLength(1024);
@@ -129,8 +163,14 @@ describe('toAsff', () => {
     expect(f.AwsAccountId).toBe('210987654321');
     expect(f.Resources[0]!.Id).toBe('arn:aws:ec2:us-east-1:210987654321:instance/i-0b1b2c3d4e5f60001');
     const gov = { ...other, region: 'us-gov-west-1' };
-    const g = toAsff(vuln({ assetUuid: other.uuid, pluginId: 4, severity: 'high' }), gov, { ...ctx, productArn: defaultProductArn('us-gov-west-1') });
-    expect(g.Resources[0]).toMatchObject({ Id: 'arn:aws-us-gov:ec2:us-gov-west-1:210987654321:instance/i-0b1b2c3d4e5f60001', Partition: 'aws-us-gov' });
+    const g = toAsff(vuln({ assetUuid: other.uuid, pluginId: 4, severity: 'high' }), gov, {
+      ...ctx,
+      productArn: defaultProductArn('us-gov-west-1'),
+    });
+    expect(g.Resources[0]).toMatchObject({
+      Id: 'arn:aws-us-gov:ec2:us-gov-west-1:210987654321:instance/i-0b1b2c3d4e5f60001',
+      Partition: 'aws-us-gov',
+    });
     expect(g.ProductArn).toBe('arn:aws-us-gov:securityhub:us-gov-west-1::product/tenable/vulnerability-management');
   });
 
@@ -154,13 +194,35 @@ describe('asffProblems', () => {
 
 describe('parseAsset', () => {
   it('reads the v1 flat and the v2 nested AWS fields, and pads numeric owner ids', () => {
-    expect(parseAsset({ id: 'a', aws_ec2_instance_id: 'i-0123456789abcdef0', aws_owner_id: 12345678901, aws_availability_zone: 'eu-west-1b' })?.aws).toMatchObject({
+    expect(
+      parseAsset({
+        id: 'a',
+        aws_ec2_instance_id: 'i-0123456789abcdef0',
+        aws_owner_id: 12345678901,
+        aws_availability_zone: 'eu-west-1b',
+      })?.aws,
+    ).toMatchObject({
       ownerId: '012345678901',
       region: 'eu-west-1',
     });
     expect(
-      parseAsset({ id: 'b', cloud: { aws: { ec2_instance_id: 'i-00f9e618482900000', owner_id: '600832220000', region: 'us-east-1', ec2_instance_type: 't2.medium' } }, network: { ipv4s: ['192.168.1.2'] } }),
-    ).toMatchObject({ uuid: 'b', ipv4s: ['192.168.1.2'], aws: { instanceId: 'i-00f9e618482900000', ownerId: '600832220000', instanceType: 't2.medium' } });
+      parseAsset({
+        id: 'b',
+        cloud: {
+          aws: {
+            ec2_instance_id: 'i-00f9e618482900000',
+            owner_id: '600832220000',
+            region: 'us-east-1',
+            ec2_instance_type: 't2.medium',
+          },
+        },
+        network: { ipv4s: ['192.168.1.2'] },
+      }),
+    ).toMatchObject({
+      uuid: 'b',
+      ipv4s: ['192.168.1.2'],
+      aws: { instanceId: 'i-00f9e618482900000', ownerId: '600832220000', instanceType: 't2.medium' },
+    });
     expect(parseAsset({ id: 'c', ipv4s: ['10.0.0.1'] })?.aws).toBeUndefined();
     expect(parseAsset({ id: 'd', aws_ec2_instance_id: 'i-0123456789abcdef0' })?.aws).toBeUndefined(); // no owner/region
   });
@@ -168,9 +230,17 @@ describe('parseAsset', () => {
 
 describe('parseVuln', () => {
   it('accepts severity ids and odd casing; rejects what cannot be mapped', () => {
-    const v = parseVuln({ asset: { uuid: 'a' }, plugin: { id: '10' }, severity_id: 4, state: 'Reopened', port: { port: '8080', protocol: 'UDP' } });
+    const v = parseVuln({
+      asset: { uuid: 'a' },
+      plugin: { id: '10' },
+      severity_id: 4,
+      state: 'Reopened',
+      port: { port: '8080', protocol: 'UDP' },
+    });
     expect(v).toMatchObject({ pluginId: 10, severity: 'critical', state: 'reopened', port: 8080, protocol: 'udp' });
     expect(parseVuln({ plugin: { id: 1 }, severity: 'high', state: 'OPEN' })).toEqual({ unreadable: 'no asset.uuid' });
-    expect(parseVuln({ asset: { uuid: 'a' }, plugin: { id: 1 }, severity: 'high', state: 'WEIRD' })).toEqual({ unreadable: 'unknown state WEIRD' });
+    expect(parseVuln({ asset: { uuid: 'a' }, plugin: { id: 1 }, severity: 'high', state: 'WEIRD' })).toEqual({
+      unreadable: 'unknown state WEIRD',
+    });
   });
 });

@@ -32,12 +32,24 @@ export function defaultProductArn(region: string): string {
 }
 
 /** Stable per region/instance/plugin/port/protocol: the same check on two ports is two findings. */
-export function findingId(p: { region: string; instanceId: string; pluginId: number; port: number; protocol: string }): string {
+export function findingId(p: {
+  region: string;
+  instanceId: string;
+  pluginId: number;
+  port: number;
+  protocol: string;
+}): string {
   return `${p.region}/${p.instanceId}/${p.pluginId}/${p.port}/${p.protocol.toLowerCase()}`;
 }
 
 export function ec2InstanceArn(asset: Pick<AwsAsset, 'region' | 'ownerId' | 'instanceId'>): string {
-  return arn({ partition: partitionOf(asset.region), service: 'ec2', region: asset.region, account: asset.ownerId, resource: `instance/${asset.instanceId}` });
+  return arn({
+    partition: partitionOf(asset.region),
+    service: 'ec2',
+    region: asset.region,
+    account: asset.ownerId,
+    resource: `instance/${asset.instanceId}`,
+  });
 }
 
 export function pluginUrl(pluginId: number): string {
@@ -69,18 +81,31 @@ export function toAsff(v: TenableVuln, asset: AwsAsset, ctx: AsffContext): AsffF
   const webUrls = v.seeAlso.filter(isHttpUrl);
   const finding: AsffFinding = {
     SchemaVersion: SCHEMA_VERSION,
-    Id: findingId({ region: asset.region, instanceId: asset.instanceId, pluginId: v.pluginId, port: v.port, protocol: v.protocol }),
+    Id: findingId({
+      region: asset.region,
+      instanceId: asset.instanceId,
+      pluginId: v.pluginId,
+      port: v.port,
+      protocol: v.protocol,
+    }),
     ProductArn: ctx.productArn,
     GeneratorId: `tenable-plugin-${v.pluginId}`,
     AwsAccountId: asset.ownerId,
-    Types: [v.cves.length > 0 ? 'Software and Configuration Checks/Vulnerabilities/CVE' : 'Software and Configuration Checks/Vulnerabilities'],
+    Types: [
+      v.cves.length > 0
+        ? 'Software and Configuration Checks/Vulnerabilities/CVE'
+        : 'Software and Configuration Checks/Vulnerabilities',
+    ],
     CreatedAt: createdAt,
     UpdatedAt: updatedAt,
     ...(firstFound ? { FirstObservedAt: firstFound } : {}),
     ...(lastFound ? { LastObservedAt: lastFound } : {}),
     Severity: { Label: severityLabel(v.severity), Original: v.severity },
     Title: truncate(oneLine(v.pluginName) || `Tenable plugin ${v.pluginId}`, TITLE_MAX),
-    Description: truncate((v.description ?? v.synopsis ?? v.pluginName).trim() || `Tenable plugin ${v.pluginId}`, DESCRIPTION_MAX),
+    Description: truncate(
+      (v.description ?? v.synopsis ?? v.pluginName).trim() || `Tenable plugin ${v.pluginId}`,
+      DESCRIPTION_MAX,
+    ),
     SourceUrl: pluginUrl(v.pluginId),
     ProductFields: productFields(v, asset),
     Resources: [
@@ -151,7 +176,11 @@ function vulnerabilityOf(v: TenableVuln, webUrls: string[]): AsffVulnerability {
     ...(v.hasPatch === undefined ? {} : { FixAvailable: v.hasPatch ? ('YES' as const) : ('NO' as const) }),
     ...(v.cvss3BaseScore === undefined
       ? {}
-      : { Cvss: [{ Version: '3.0', BaseScore: v.cvss3BaseScore, ...(v.cvss3Vector ? { BaseVector: v.cvss3Vector } : {}) }] }),
+      : {
+          Cvss: [
+            { Version: '3.0', BaseScore: v.cvss3BaseScore, ...(v.cvss3Vector ? { BaseVector: v.cvss3Vector } : {}) },
+          ],
+        }),
   };
 }
 

@@ -21,11 +21,18 @@ export function sechubAws(ctx: AwsContext, assumeRole: string | undefined) {
     callerAccount: () => (caller ??= callerIdentity(ctx).then((i) => i.account)),
     hubFor(account: string, via: 'caller' | 'assume-role'): HubTarget {
       if (via === 'caller' || !assumeRole) return new SecurityHubGateway(ctx, account);
-      return new SecurityHubGateway(ctx, account, assumedRoleCredentials(ctx, roleArnIn(account, assumeRole, ctx.region), SESSION_NAME));
+      return new SecurityHubGateway(
+        ctx,
+        account,
+        assumedRoleCredentials(ctx, roleArnIn(account, assumeRole, ctx.region), SESSION_NAME),
+      );
     },
     ssmStateStore(name: string): SechubStateStore {
       const p = new SechubStateParameter(ctx, name);
-      return textStateStore(`ssm:${name}`, { read: () => p.read(), write: (text) => p.write(text, { [TAG.managed]: 'true' }) });
+      return textStateStore(`ssm:${name}`, {
+        read: () => p.read(),
+        write: (text) => p.write(text, { [TAG.managed]: 'true' }),
+      });
     },
   };
 }

@@ -10,20 +10,38 @@ import type { AsffFinding } from './types.js';
 const hub = mockClient(SecurityHubClient);
 afterEach(() => hub.reset());
 
-const finding = (n: number, account = '123456789012') => ({ Id: `us-east-1/i-0123456789abcdef0/${n}/0/tcp`, AwsAccountId: account }) as AsffFinding;
-const gateway = (account: string) => new SecurityHubGateway({ region: 'us-east-1', maxAttempts: 1 }, account, async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }));
+const finding = (n: number, account = '123456789012') =>
+  ({ Id: `us-east-1/i-0123456789abcdef0/${n}/0/tcp`, AwsAccountId: account }) as AsffFinding;
+const gateway = (account: string) =>
+  new SecurityHubGateway({ region: 'us-east-1', maxAttempts: 1 }, account, async () => ({
+    accessKeyId: 'a',
+    secretAccessKey: 'b',
+  }));
 const noSleep = async () => undefined;
 
 function importer(batchSize = 100, concurrency = 2) {
   const gws = new Map<string, SecurityHubGateway>();
-  return new Importer((a) => gws.get(a) ?? gws.set(a, gateway(a)).get(a)!, { batchSize, concurrency, sleep: noSleep, random: () => 0 });
+  return new Importer((a) => gws.get(a) ?? gws.set(a, gateway(a)).get(a)!, {
+    batchSize,
+    concurrency,
+    sleep: noSleep,
+    random: () => 0,
+  });
 }
 
 describe('Importer', () => {
   it('sends batches of at most batchSize and reports every FailedFindings entry with its code', async () => {
     hub.on(BatchImportFindingsCommand).callsFake((input: { Findings: AsffFinding[] }) => {
       const bad = input.Findings.filter((f) => f.Id.includes('/7/'));
-      return { SuccessCount: input.Findings.length - bad.length, FailedCount: bad.length, FailedFindings: bad.map((f) => ({ Id: f.Id, ErrorCode: 'InvalidInput', ErrorMessage: 'Finding does not adhere to ASFF' })) };
+      return {
+        SuccessCount: input.Findings.length - bad.length,
+        FailedCount: bad.length,
+        FailedFindings: bad.map((f) => ({
+          Id: f.Id,
+          ErrorCode: 'InvalidInput',
+          ErrorMessage: 'Finding does not adhere to ASFF',
+        })),
+      };
     });
     const imp = importer(100);
     for (let i = 0; i < 250; i++) await imp.add(finding(i));
@@ -32,7 +50,14 @@ describe('Importer', () => {
     expect(sizes).toEqual([100, 100, 50]);
     expect(imp.imported).toBe(249);
     expect(imp.failed).toBe(1);
-    expect(imp.failures).toEqual([{ id: 'us-east-1/i-0123456789abcdef0/7/0/tcp', account: '123456789012', code: 'InvalidInput', message: 'Finding does not adhere to ASFF' }]);
+    expect(imp.failures).toEqual([
+      {
+        id: 'us-east-1/i-0123456789abcdef0/7/0/tcp',
+        account: '123456789012',
+        code: 'InvalidInput',
+        message: 'Finding does not adhere to ASFF',
+      },
+    ]);
     expect(imp.failureCodes).toEqual({ InvalidInput: 1 });
   });
 
@@ -47,11 +72,18 @@ describe('Importer', () => {
   });
 
   it('retries a throttled call and throttled findings', async () => {
-    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } });
+    const throttled = Object.assign(new Error('Rate exceeded'), {
+      name: 'ThrottlingException',
+      $metadata: { httpStatusCode: 429 },
+    });
     hub
       .on(BatchImportFindingsCommand)
       .rejectsOnce(throttled)
-      .resolvesOnce({ SuccessCount: 1, FailedCount: 1, FailedFindings: [{ Id: finding(2).Id, ErrorCode: 'LimitExceeded', ErrorMessage: 'slow down' }] })
+      .resolvesOnce({
+        SuccessCount: 1,
+        FailedCount: 1,
+        FailedFindings: [{ Id: finding(2).Id, ErrorCode: 'LimitExceeded', ErrorMessage: 'slow down' }],
+      })
       .resolvesOnce({ SuccessCount: 1, FailedCount: 0, FailedFindings: [] });
     const imp = importer();
     await imp.add(finding(1));
@@ -63,7 +95,14 @@ describe('Importer', () => {
   });
 
   it('stops calling an account whose Security Hub refuses, counting its findings as failed', async () => {
-    hub.on(BatchImportFindingsCommand).rejects(Object.assign(new Error('Account is not subscribed to AWS Security Hub'), { name: 'InvalidAccessException', $metadata: { httpStatusCode: 401 } }));
+    hub
+      .on(BatchImportFindingsCommand)
+      .rejects(
+        Object.assign(new Error('Account is not subscribed to AWS Security Hub'), {
+          name: 'InvalidAccessException',
+          $metadata: { httpStatusCode: 401 },
+        }),
+      );
     const imp = importer(2, 1);
     for (let i = 0; i < 6; i++) await imp.add(finding(i, '210987654321'));
     await imp.flush();

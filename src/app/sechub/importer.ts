@@ -20,10 +20,19 @@ export interface ImporterOptions {
   /** Further tries of a throttled batch after the SDK's own retries gave up (default 3). */
   throttleRetries?: number;
   onBatchDone?: () => void;
+  /** SIGTERM: a batch waiting for a free slot is not sent any more. */
+  shouldStop?: () => boolean;
 }
 
 /** Security Hub error codes that mean "slow down", as a whole-call error or per finding. */
-const THROTTLE = new Set(['ThrottlingException', 'TooManyRequestsException', 'LimitExceededException', 'Throttling', 'RequestLimitExceeded', 'LimitExceeded']);
+const THROTTLE = new Set([
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'LimitExceededException',
+  'Throttling',
+  'RequestLimitExceeded',
+  'LimitExceeded',
+]);
 export const isThrottle = (code: string): boolean => THROTTLE.has(code);
 
 /** How many failures keep their details; all are counted. */
@@ -107,6 +116,10 @@ export class Importer {
   async #submit(account: string, batch: AsffFinding[]): Promise<void> {
     while (this.#inFlight.size >= this.opts.concurrency) await Promise.race(this.#inFlight);
     this.#throwIfFatal();
+    if (this.opts.shouldStop?.()) {
+      this.#pending.set(account, [...batch, ...(this.#pending.get(account) ?? [])]);
+      return;
+    }
     const p = this.#importBatch(account, batch)
       .catch((e: unknown) => {
         this.#fatal ??= e;
@@ -120,7 +133,11 @@ export class Importer {
 
   async #importBatch(account: string, batch: AsffFinding[]): Promise<void> {
     const broken = this.broken.get(account);
-    if (broken) return this.#fail(account, batch.map((f) => ({ id: f.Id, ...broken })));
+    if (broken)
+      return this.#fail(
+        account,
+        batch.map((f) => ({ id: f.Id, ...broken })),
+      );
     let todo = batch;
     const retries = this.opts.throttleRetries ?? 3;
     for (let attempt = 0; ; attempt++) {
@@ -136,15 +153,24 @@ export class Importer {
         }
         const message = e instanceof Error ? e.message : String(e);
         if (!isThrottle(code)) this.broken.set(account, { code, message });
-        return this.#fail(account, todo.map((f) => ({ id: f.Id, code, message })));
+        return this.#fail(
+          account,
+          todo.map((f) => ({ id: f.Id, code, message })),
+        );
       }
       const throttled = answer.failed.filter((f) => isThrottle(f.code));
       const rejected = answer.failed.filter((f) => !isThrottle(f.code));
       // FailedCount can exceed the list we were given: count the unexplained ones too.
       const unexplained = Math.max(0, answer.failedCount - answer.failed.length);
       this.#tallyOf(account).imported += Math.max(0, todo.length - answer.failed.length - unexplained);
-      this.#fail(account, rejected.map((f) => ({ ...f, message: f.message || f.code })));
-      for (let i = 0; i < unexplained; i++) this.#fail(account, [{ id: '', code: 'Unreported', message: 'FailedCount exceeded the FailedFindings listed' }]);
+      this.#fail(
+        account,
+        rejected.map((f) => ({ ...f, message: f.message || f.code })),
+      );
+      for (let i = 0; i < unexplained; i++)
+        this.#fail(account, [
+          { id: '', code: 'Unreported', message: 'FailedCount exceeded the FailedFindings listed' },
+        ]);
       if (throttled.length === 0) return;
       const ids = new Set(throttled.map((f) => f.id));
       if (attempt >= retries) return this.#fail(account, throttled);

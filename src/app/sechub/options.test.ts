@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../core/errors.js';
-import { parseBatchSize, parseRunEvery, parseSeverities, parseSince, parseStates, parseStateStore, parseRoleName } from './options.js';
+import {
+  parseBatchSize,
+  parseRunEvery,
+  parseSeverities,
+  parseSince,
+  parseStates,
+  parseStateStore,
+  parseRoleName,
+} from './options.js';
 
 const NOW = Date.parse('2024-06-10T12:00:00Z');
 
@@ -11,7 +19,8 @@ describe('sechub options', () => {
     expect(parseSince('2024-05-01T12:30:00Z', NOW)).toBe(Date.parse('2024-05-01T12:30:00Z') / 1000);
     expect(parseSince('7d', NOW)).toBe((NOW - 7 * 86_400_000) / 1000);
     expect(parseSince('1h30m', NOW)).toBe((NOW - 90 * 60_000) / 1000);
-    for (const bad of ['yesterday', '2024-13-45', '0d', '2099-01-01', '123']) expect(() => parseSince(bad, NOW)).toThrow(UsageError);
+    for (const bad of ['yesterday', '2024-13-45', '0d', '2099-01-01', '123'])
+      expect(() => parseSince(bad, NOW)).toThrow(UsageError);
   });
 
   it('--run-every takes hours as a number (like the original) or a duration, at least a minute', () => {

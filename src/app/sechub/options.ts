@@ -12,7 +12,8 @@ export function parseDurationMs(text: string): number | undefined {
   const t = text.trim().toLowerCase();
   if (!/^(\d+(\.\d+)?[smhdw])+$/.test(t)) return undefined;
   let total = 0;
-  for (const m of t.matchAll(/(\d+(?:\.\d+)?)([smhdw])/g)) total += Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+  for (const m of t.matchAll(/(\d+(?:\.\d+)?)([smhdw])/g))
+    total += Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
   return total;
 }
 
@@ -22,7 +23,8 @@ export function parseDurationMs(text: string): number | undefined {
  */
 export function parseSince(text: string, nowMs: number): number {
   const t = text.trim();
-  const hint = 'give epoch seconds (1714521600), a date (2024-05-01 or 2024-05-01T12:00:00Z) or a duration back from now (7d, 12h, 30m)';
+  const hint =
+    'give epoch seconds (1714521600), a date (2024-05-01 or 2024-05-01T12:00:00Z) or a duration back from now (7d, 12h, 30m)';
   let ms: number | undefined;
   if (EPOCH_RE.test(t)) ms = Number(t) * 1000;
   else if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/i.test(t)) {
@@ -31,7 +33,8 @@ export function parseSince(text: string, nowMs: number): number {
     if (Number.isNaN(ms)) throw new UsageError(`--since ${t} is not a valid date.`, { hint });
   } else {
     const d = parseDurationMs(t);
-    if (d === undefined || d <= 0) throw new UsageError(`--since "${t}" is not epoch seconds, a date or a duration.`, { hint });
+    if (d === undefined || d <= 0)
+      throw new UsageError(`--since "${t}" is not epoch seconds, a date or a duration.`, { hint });
     ms = nowMs - d;
   }
   if (ms > nowMs) throw new UsageError(`--since ${t} is in the future.`, { hint });
@@ -70,9 +73,12 @@ function parseList<T extends string>(flag: string, text: string, allowed: readon
   if (items.length === 1 && items[0] === 'all') return [...allowed];
   const bad = items.filter((s) => !(allowed as readonly string[]).includes(s));
   if (items.length === 0 || bad.length > 0) {
-    throw new UsageError(`${flag} ${bad.length ? `has unknown value${bad.length > 1 ? 's' : ''} ${bad.join(', ')}` : 'is empty'}.`, {
-      hint: `use a comma-separated list of ${allowed.join(', ')} (or all)`,
-    });
+    throw new UsageError(
+      `${flag} ${bad.length ? `has unknown value${bad.length > 1 ? 's' : ''} ${bad.join(', ')}` : 'is empty'}.`,
+      {
+        hint: `use a comma-separated list of ${allowed.join(', ')} (or all)`,
+      },
+    );
   }
   return [...new Set(items)] as T[];
 }
@@ -97,7 +103,7 @@ export function parseStateStore(text: string): StateStoreSpec {
 export function parseProductArn(text: string): string {
   if (!/^arn:aws[a-z-]*:securityhub:[a-z0-9-]+:\d{0,12}:product\/[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/.test(text)) {
     throw new UsageError(`--product-arn ${text} is not a Security Hub product ARN.`, {
-      hint: 'e.g. arn:aws:securityhub:us-east-1::product/tenable/vulnerability-management, or your account\'s own arn:aws:securityhub:us-east-1:<account>:product/<account>/default',
+      hint: "e.g. arn:aws:securityhub:us-east-1::product/tenable/vulnerability-management, or your account's own arn:aws:securityhub:us-east-1:<account>:product/<account>/default",
     });
   }
   return text;

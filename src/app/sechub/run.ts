@@ -3,7 +3,16 @@ import { InterruptedError } from '../../core/errors.js';
 import { toAsff } from './asff.js';
 import { Importer, type HubTarget } from './importer.js';
 import type { SechubScope, SechubState } from './state-store.js';
-import type { AccountRoute, AccountSummary, AsffFinding, AwsAsset, SechubReporter, SechubSummary, TenableSeverity, TenableState } from './types.js';
+import type {
+  AccountRoute,
+  AccountSummary,
+  AsffFinding,
+  AwsAsset,
+  SechubReporter,
+  SechubSummary,
+  TenableSeverity,
+  TenableState,
+} from './types.js';
 import { asffProblems } from './validate.js';
 
 /**
@@ -97,10 +106,18 @@ export async function runSechubOnce(deps: SechubDeps, o: SechubRunOptions): Prom
   const importer = new Importer(
     (account) => {
       let t = targets.get(account);
-      if (!t) targets.set(account, (t = deps.hubFor(account, routeOf(account) === 'caller' ? 'caller' : 'assume-role')));
+      if (!t)
+        targets.set(account, (t = deps.hubFor(account, routeOf(account) === 'caller' ? 'caller' : 'assume-role')));
       return t;
     },
-    { batchSize: o.batchSize, concurrency: o.concurrency, signal: o.signal, sleep, onBatchDone: () => progress() },
+    {
+      batchSize: o.batchSize,
+      concurrency: o.concurrency,
+      signal: o.signal,
+      sleep,
+      onBatchDone: () => progress(),
+      shouldStop: o.shouldStop,
+    },
   );
   const skippedByAccount = new Map<string, number>();
   const wouldImport = new Map<string, number>();
@@ -108,7 +125,14 @@ export async function runSechubOnce(deps: SechubDeps, o: SechubRunOptions): Prom
   let chunksDone = 0;
   let chunksTotal: number | undefined;
   const progress = () =>
-    reporter.progress?.({ phase: 'vulns', chunksDone, chunksTotal, exported: counts.exported, imported: importer.imported, failed: importer.failed });
+    reporter.progress?.({
+      phase: 'vulns',
+      chunksDone,
+      chunksTotal,
+      exported: counts.exported,
+      imported: importer.imported,
+      failed: importer.failed,
+    });
 
   const filters: Record<string, unknown> = { state: o.states, severity: o.severities };
   if (o.since.value !== null) filters.since = o.since.value;
@@ -186,7 +210,9 @@ export async function runSechubOnce(deps: SechubDeps, o: SechubRunOptions): Prom
     finishedAt: new Date(deps.now()).toISOString(),
   };
   for (const [account, n] of skippedByAccount) {
-    reporter.warn?.(`${n} finding(s) of account ${account} skipped: Security Hub accepts findings only from the account itself (use --assume-role <name>)`);
+    reporter.warn?.(
+      `${n} finding(s) of account ${account} skipped: Security Hub accepts findings only from the account itself (use --assume-role <name>)`,
+    );
   }
   const remember = !o.dryRun && !stopped && failed === 0;
   return {
@@ -214,7 +240,8 @@ function accountsOf(
   return [...routes]
     .map(([account, via]) => {
       const t = importer.tally.get(account);
-      const findings = via === 'skipped' ? (skipped.get(account) ?? 0) : (t?.findings ?? 0) + (wouldImport.get(account) ?? 0);
+      const findings =
+        via === 'skipped' ? (skipped.get(account) ?? 0) : (t?.findings ?? 0) + (wouldImport.get(account) ?? 0);
       return { account, via, findings, imported: t?.imported ?? 0, failed: t?.failed ?? 0 };
     })
     .sort((a, b) => a.account.localeCompare(b.account));

@@ -40,7 +40,10 @@ export interface SechubLoopReporter {
 
 const RUNS_KEPT = 100;
 
-export async function runSechub(deps: SechubDeps & { loop?: SechubLoopReporter }, o: SechubOptions): Promise<SechubOutcome> {
+export async function runSechub(
+  deps: SechubDeps & { loop?: SechubLoopReporter },
+  o: SechubOptions,
+): Promise<SechubOutcome> {
   const loop = o.runEveryMs !== undefined;
   const runs: SechubRunRecord[] = [];
   let memory: SechubState | null = null;
@@ -58,13 +61,18 @@ export async function runSechub(deps: SechubDeps & { loop?: SechubLoopReporter }
             await o.store.save(result.nextState);
             result.summary.stateSaved = true;
           } catch (e) {
-            deps.reporter.warn?.(`${e instanceof Error ? e.message : String(e)} — the next run cannot continue from this one`);
+            deps.reporter.warn?.(
+              `${e instanceof Error ? e.message : String(e)} — the next run cannot continue from this one`,
+            );
           }
         }
       }
       record = { summary: result.summary };
     } catch (e) {
-      if (o.abort.aborted || e instanceof InterruptedError) throw new InterruptedError('Interrupted; findings already sent stay imported, the last successful run was not moved forward.');
+      if (o.abort.aborted || e instanceof InterruptedError)
+        throw new InterruptedError(
+          'Interrupted; findings already sent stay imported, the last successful run was not moved forward.',
+        );
       // A loop outlives one failed run (an outage, an expired token): it reports and tries again later.
       if (!loop || !(e instanceof NessusByolError) || e.exitCode !== ExitCode.runtime) throw e;
       deps.reporter.warn?.(`this run failed: ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
@@ -103,7 +111,9 @@ async function resolveSince(
   }
   const state = await o.store.load();
   if (state && sameScope(state.scope, o.scope)) {
-    deps.reporter.info?.(`Continuing from the last successful run (${new Date(state.nextSince * 1000).toISOString()}, remembered in ${o.store.describe}).`);
+    deps.reporter.info?.(
+      `Continuing from the last successful run (${new Date(state.nextSince * 1000).toISOString()}, remembered in ${o.store.describe}).`,
+    );
     return { value: state.nextSince, source: 'state' };
   }
   deps.reporter.info?.(
@@ -115,7 +125,10 @@ async function resolveSince(
 }
 
 /** Hints for the error codes Security Hub and STS answer with. */
-export function hintFor(code: string, ctx: { region: string; productArn: string; assumeRole?: string | undefined }): string {
+export function hintFor(
+  code: string,
+  ctx: { region: string; productArn: string; assumeRole?: string | undefined },
+): string {
   switch (code) {
     case 'InvalidAccessException':
       return `enable Security Hub in ${ctx.region} for that account (aws securityhub enable-security-hub --region ${ctx.region})`;
@@ -125,7 +138,7 @@ export function hintFor(code: string, ctx: { region: string; productArn: string;
       return `the role ${ctx.assumeRole ?? '(--assume-role)'} must exist in each owner account, trust this caller, and allow securityhub:BatchImportFindings`;
     case 'InvalidInputException':
     case 'InvalidInput':
-      return 'Security Hub rejected the finding\'s content; the message names the field — please report it to the nessus-byol maintainers';
+      return "Security Hub rejected the finding's content; the message names the field — please report it to the nessus-byol maintainers";
     default:
       return 'see the listed failures; findings that failed are sent again by the next run (the last successful run was not moved forward)';
   }
@@ -135,7 +148,11 @@ export function hintFor(code: string, ctx: { region: string; productArn: string;
 export function failuresError(summary: SechubSummary, assumeRole: string | undefined): RuntimeError | undefined {
   if (summary.failed === 0) return undefined;
   const codes = Object.entries(summary.failureCodes).sort((a, b) => b[1] - a[1]);
-  const hints = [...new Set(codes.map(([c]) => `${c}: ${hintFor(c, { region: summary.region, productArn: summary.productArn, assumeRole })}`))];
+  const hints = [
+    ...new Set(
+      codes.map(([c]) => `${c}: ${hintFor(c, { region: summary.region, productArn: summary.productArn, assumeRole })}`),
+    ),
+  ];
   return new RuntimeError(
     'SECHUB_IMPORT_FAILED',
     `${summary.failed} of ${summary.failed + summary.imported} findings were not imported into Security Hub (${codes.map(([c, n]) => `${c} ×${n}`).join(', ')}).`,

@@ -36,7 +36,8 @@ export interface SechubStateStore {
 }
 
 export function sameScope(a: SechubScope, b: SechubScope): boolean {
-  const key = (s: SechubScope) => JSON.stringify([s.tenableUrl, s.region, [...s.states].sort(), [...s.severities].sort(), s.productArn]);
+  const key = (s: SechubScope) =>
+    JSON.stringify([s.tenableUrl, s.region, [...s.states].sort(), [...s.severities].sort(), s.productArn]);
   return key(a) === key(b);
 }
 
@@ -44,7 +45,15 @@ export function sameScope(a: SechubScope, b: SechubScope): boolean {
 export function defaultStatePath(env: NodeJS.ProcessEnv, scope: SechubScope): string {
   const base = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
   const hash = createHash('sha256')
-    .update(JSON.stringify([scope.tenableUrl, scope.region, [...scope.states].sort(), [...scope.severities].sort(), scope.productArn]))
+    .update(
+      JSON.stringify([
+        scope.tenableUrl,
+        scope.region,
+        [...scope.states].sort(),
+        [...scope.severities].sort(),
+        scope.productArn,
+      ]),
+    )
     .digest('hex')
     .slice(0, 12);
   return join(base, 'nessus-byol', `sechub-${hash}.json`);
@@ -58,7 +67,8 @@ export function parseState(text: string, where: string): SechubState {
     throw corrupt(where);
   }
   const s = doc as Partial<SechubState> | null;
-  if (!s || s.version !== 1 || typeof s.nextSince !== 'number' || typeof s.scope !== 'object' || s.scope === null) throw corrupt(where);
+  if (!s || s.version !== 1 || typeof s.nextSince !== 'number' || typeof s.scope !== 'object' || s.scope === null)
+    throw corrupt(where);
   return s as SechubState;
 }
 
@@ -77,7 +87,9 @@ export function fileStateStore(path: string): SechubStateStore {
         text = await readFile(path, 'utf8');
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-        throw new RuntimeError('SECHUB_STATE_UNREADABLE', `Could not read ${path}: ${(e as Error).message}`, { cause: e });
+        throw new RuntimeError('SECHUB_STATE_UNREADABLE', `Could not read ${path}: ${(e as Error).message}`, {
+          cause: e,
+        });
       }
       return parseState(text, path);
     },
@@ -89,17 +101,24 @@ export function fileStateStore(path: string): SechubStateStore {
         await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
         await rename(tmp, path);
       } catch (e) {
-        throw new RuntimeError('SECHUB_STATE_UNWRITABLE', `Could not write the sechub state to ${path}: ${(e as Error).message}`, {
-          hint: 'choose a writable place with --state-store file:<path> (or ssm:/<parameter>)',
-          cause: e,
-        });
+        throw new RuntimeError(
+          'SECHUB_STATE_UNWRITABLE',
+          `Could not write the sechub state to ${path}: ${(e as Error).message}`,
+          {
+            hint: 'choose a writable place with --state-store file:<path> (or ssm:/<parameter>)',
+            cause: e,
+          },
+        );
       }
     },
   };
 }
 
 /** The same over anything that reads and writes one string (the SSM parameter adapter). */
-export function textStateStore(describe: string, io: { read(): Promise<string | null>; write(text: string): Promise<void> }): SechubStateStore {
+export function textStateStore(
+  describe: string,
+  io: { read(): Promise<string | null>; write(text: string): Promise<void> },
+): SechubStateStore {
   return {
     describe,
     async load() {

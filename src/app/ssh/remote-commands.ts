@@ -93,7 +93,7 @@ if ! service nessusd start </dev/null >&2 2>&1; then
   phase start-failed "service nessusd start failed"
   exit 93
 fi
-phase done`;
+phase finished`;
 }
 
 /** Stop nessusd, `nessuscli fetch --register "$CODE"` (code from stdin), start nessusd. */
@@ -120,7 +120,7 @@ if ! service nessusd start </dev/null >&2 2>&1; then
   phase start-failed "service nessusd start failed"
   exit 93
 fi
-phase done`;
+phase finished`;
 }
 
 /** Sections of `status`, each followed by its exit code: `<MARK> section <name>` … `<MARK> rc <n>`. */

@@ -23,10 +23,15 @@ export async function runAuditKeys(g: GlobalOptions, flags: AuditKeysFlags, env:
   );
   if (!g.json) out.print(renderKeys(result, out.style));
   if (result.failing > 0) {
-    throw new CheckFailedError(`CIS AWS 1.14: ${result.failing} active access key${result.failing === 1 ? ' is' : 's are'} older than ${maxAgeDays} days.`, {
-      hint: flags.allUsers ? 'rotate them; for the audit user: `nessus-byol audit rotate`' : '`nessus-byol audit rotate` replaces the key with no downtime',
-      data: { ...result },
-    });
+    throw new CheckFailedError(
+      `CIS AWS 1.14: ${result.failing} active access key${result.failing === 1 ? ' is' : 's are'} older than ${maxAgeDays} days.`,
+      {
+        hint: flags.allUsers
+          ? 'rotate them; for the audit user: `nessus-byol audit rotate`'
+          : '`nessus-byol audit rotate` replaces the key with no downtime',
+        data: { ...result },
+      },
+    );
   }
   out.result({ ...result });
 }

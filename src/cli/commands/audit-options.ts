@@ -38,12 +38,14 @@ export class FlagCheck {
   readonly problems: string[] = [];
 
   iamUser(flag: string, v: string): string {
-    if (!IAM_USER.test(v)) this.problems.push(`${flag} "${v}" is not a valid IAM user name (1-64 of letters, digits and +=,.@_-)`);
+    if (!IAM_USER.test(v))
+      this.problems.push(`${flag} "${v}" is not a valid IAM user name (1-64 of letters, digits and +=,.@_-)`);
     return v;
   }
 
   iamGroup(flag: string, v: string): string {
-    if (!IAM_GROUP.test(v)) this.problems.push(`${flag} "${v}" is not a valid IAM group name (1-128 of letters, digits and +=,.@_-)`);
+    if (!IAM_GROUP.test(v))
+      this.problems.push(`${flag} "${v}" is not a valid IAM group name (1-128 of letters, digits and +=,.@_-)`);
     return v;
   }
 
@@ -53,7 +55,8 @@ export class FlagCheck {
   }
 
   secretName(flag: string, v: string | undefined): string | undefined {
-    if (v !== undefined && !SECRET_NAME.test(v)) this.problems.push(`${flag} "${v}" is not a valid Secrets Manager name (letters, digits and /_+=.@-)`);
+    if (v !== undefined && !SECRET_NAME.test(v))
+      this.problems.push(`${flag} "${v}" is not a valid Secrets Manager name (letters, digits and /_+=.@-)`);
     return v;
   }
 
@@ -65,7 +68,8 @@ export class FlagCheck {
 
   positiveInt(flag: string, v: string, max: number): number {
     const n = /^\d+$/.test(v.trim()) ? Number(v) : NaN;
-    if (!Number.isInteger(n) || n < 1 || n > max) this.problems.push(`${flag} "${v}" must be a whole number from 1 to ${max}`);
+    if (!Number.isInteger(n) || n < 1 || n > max)
+      this.problems.push(`${flag} "${v}" must be a whole number from 1 to ${max}`);
     return n;
   }
 
@@ -76,10 +80,13 @@ export class FlagCheck {
   done(): void {
     if (this.problems.length === 0) return;
     const [first] = this.problems;
-    throw new UsageError(this.problems.length === 1 ? `Invalid option: ${first}.` : `Invalid options:\n  ${this.problems.join('\n  ')}`, {
-      hint: 'run with --help for usage',
-      data: { problems: this.problems },
-    });
+    throw new UsageError(
+      this.problems.length === 1 ? `Invalid option: ${first}.` : `Invalid options:\n  ${this.problems.join('\n  ')}`,
+      {
+        hint: 'run with --help for usage',
+        data: { problems: this.problems },
+      },
+    );
   }
 }
 
@@ -103,8 +110,10 @@ export function auditClock(env: NodeJS.ProcessEnv): () => Date {
   const fake = env.NESSUS_BYOL_NOW;
   if (!fake) return () => new Date();
   const at = Date.parse(fake);
-  if (Number.isNaN(at)) throw new UsageError(`NESSUS_BYOL_NOW "${fake}" is not an ISO date.`, { hint: 'unset it, or use e.g. 2030-01-31T00:00:00Z' });
+  if (Number.isNaN(at))
+    throw new UsageError(`NESSUS_BYOL_NOW "${fake}" is not an ISO date.`, {
+      hint: 'unset it, or use e.g. 2030-01-31T00:00:00Z',
+    });
   const offset = at - Date.now();
   return () => new Date(Date.now() + offset);
 }
-

@@ -19,7 +19,9 @@ export function renderKeys(r: AuditKeysResult, style: Style): string {
     lines.push(`No access keys (${r.users.length === 1 ? `user ${r.users[0]}` : `${r.users.length} users`}).`);
     return lines.join('\n');
   }
-  const rows = [['USER', 'ACCESS KEY ID', 'STATUS', 'AGE', 'LAST USED', 'SERVICE', `CIS 1.14 (≤ ${r.maxAgeDays} days)`]];
+  const rows = [
+    ['USER', 'ACCESS KEY ID', 'STATUS', 'AGE', 'LAST USED', 'SERVICE', `CIS 1.14 (≤ ${r.maxAgeDays} days)`],
+  ];
   for (const k of r.keys) {
     const verdict =
       k.result === 'FAIL'
@@ -27,10 +29,23 @@ export function renderKeys(r: AuditKeysResult, style: Style): string {
         : k.result === 'PASS'
           ? style('green', `PASS — rotate by ${day(k.rotateBy)}`)
           : style('dim', k.deleteAfter ? `inactive — deleted after ${day(k.deleteAfter)}` : 'inactive');
-    rows.push([k.user, k.accessKeyId, k.status, `${k.ageDays}d`, k.lastUsedAt ? day(k.lastUsedAt) : 'never', k.lastUsedService ?? '', verdict]);
+    rows.push([
+      k.user,
+      k.accessKeyId,
+      k.status,
+      `${k.ageDays}d`,
+      k.lastUsedAt ? day(k.lastUsedAt) : 'never',
+      k.lastUsedService ?? '',
+      verdict,
+    ]);
   }
   lines.push(table(rows));
-  lines.push('', r.failing === 0 ? 'All active keys are within the rotation period.' : `${r.failing} active key${r.failing === 1 ? '' : 's'} older than ${r.maxAgeDays} days.`);
+  lines.push(
+    '',
+    r.failing === 0
+      ? 'All active keys are within the rotation period.'
+      : `${r.failing} active key${r.failing === 1 ? '' : 's'} older than ${r.maxAgeDays} days.`,
+  );
   return lines.join('\n');
 }
 
@@ -38,13 +53,21 @@ export function renderSetup(r: AuditSetupResult): string {
   const state = (created: boolean, extra = '') => (created ? `created${extra}` : `exists${extra}`);
   const lines = [
     `IAM group       ${r.group.name}: ${state(r.group.created)}; policies ${r.group.policies.map((p) => p.split('/').pop()).join(', ')}` +
-      (r.group.policiesAttached.length ? ` (attached now: ${r.group.policiesAttached.map((p) => p.split('/').pop()).join(', ')})` : ''),
+      (r.group.policiesAttached.length
+        ? ` (attached now: ${r.group.policiesAttached.map((p) => p.split('/').pop()).join(', ')})`
+        : ''),
     `IAM user        ${r.user.name}: ${r.user.created ? 'created' : r.user.adopted ? 'adopted' : 'exists'}${r.user.addedToGroup ? `, added to ${r.group.name}` : ''}`,
     `Access key      ${r.key.accessKeyId}: ${r.key.created ? 'created' : 'held by Tenable, unchanged'}`,
     `Tenable         credential "${r.credential.name}" (${r.credential.uuid}): ${r.credential.created ? 'created' : r.credential.updated ? 'updated with the new key' : 'unchanged'}`,
   ];
-  if (r.secretsManager) lines.push(`Secrets Manager ${r.secretsManager.name}: ${r.secretsManager.written ?? 'unchanged'}`);
-  lines.push('', r.changed ? 'Done. Use the credential in a Tenable "Audit Cloud Infrastructure" scan (Credentials → Amazon AWS).' : 'No changes: everything was already in place.');
+  if (r.secretsManager)
+    lines.push(`Secrets Manager ${r.secretsManager.name}: ${r.secretsManager.written ?? 'unchanged'}`);
+  lines.push(
+    '',
+    r.changed
+      ? 'Done. Use the credential in a Tenable "Audit Cloud Infrastructure" scan (Credentials → Amazon AWS).'
+      : 'No changes: everything was already in place.',
+  );
   return lines.join('\n');
 }
 
@@ -52,8 +75,12 @@ export function renderRotate(r: AuditRotateResult): string {
   const lines = [
     `${r.resumed ? 'Finished the earlier rotation' : 'Rotated'}: Tenable credential "${r.credential.name}" now holds ${r.newKey.accessKeyId} (verified by reading it back${r.verified.usedAt ? `; used ${r.verified.usedAt}${r.verified.usedService ? ` by ${r.verified.usedService}` : ''}` : ''}).`,
   ];
-  for (const d of r.deactivated) lines.push(`Old key ${d.accessKeyId}: ${d.deleteAfter ? `deactivated; deleted by \`audit rotate\` or \`audit keys --fix\` after ${d.deleteAfter}` : 'deactivated and deleted'}`);
+  for (const d of r.deactivated)
+    lines.push(
+      `Old key ${d.accessKeyId}: ${d.deleteAfter ? `deactivated; deleted by \`audit rotate\` or \`audit keys --fix\` after ${d.deleteAfter}` : 'deactivated and deleted'}`,
+    );
   if (r.deleted.length) lines.push(`Deleted inactive keys: ${r.deleted.join(', ')}`);
-  if (r.secretsManager) lines.push(`Secrets Manager ${r.secretsManager.name}: ${r.secretsManager.written ?? 'unchanged'}`);
+  if (r.secretsManager)
+    lines.push(`Secrets Manager ${r.secretsManager.name}: ${r.secretsManager.written ?? 'unchanged'}`);
   return lines.join('\n');
 }

@@ -24,7 +24,12 @@ export async function runAuditRotate(g: GlobalOptions, flags: AuditRotateFlags, 
 
   const deps = createAuditDeps({
     aws: auditAwsContext(g, env),
-    tenable: { apiUrl: auditTenableUrl(env), env, why: 'update the Tenable "Amazon AWS" credential', onRetry: (m) => out.debug(m) },
+    tenable: {
+      apiUrl: auditTenableUrl(env),
+      env,
+      why: 'update the Tenable "Amazon AWS" credential',
+      onRetry: (m) => out.debug(m),
+    },
     secrets: true,
     now: auditClock(env),
   });

@@ -12,13 +12,22 @@ export async function runAuditSetup(g: GlobalOptions, flags: AuditSetupFlags, en
   const user = check.iamUser('--user', flags.user);
   const credentialName = check.credentialName('--credential-name', flags.credentialName);
   const secretName = check.secretName('--secrets-manager', flags.secretsManager);
-  if (flags.showSecretOnce && g.json) check.fail('--show-secret-once cannot be combined with --json (the JSON document never carries secrets)');
-  else if (flags.showSecretOnce && !process.stdout.isTTY) check.fail('--show-secret-once prints only to a terminal, and stdout is not one (a pipe or file would keep the secret)');
+  if (flags.showSecretOnce && g.json)
+    check.fail('--show-secret-once cannot be combined with --json (the JSON document never carries secrets)');
+  else if (flags.showSecretOnce && !process.stdout.isTTY)
+    check.fail(
+      '--show-secret-once prints only to a terminal, and stdout is not one (a pipe or file would keep the secret)',
+    );
   check.done();
 
   const deps = createAuditDeps({
     aws: auditAwsContext(g, env),
-    tenable: { apiUrl: auditTenableUrl(env), env, why: 'create the Tenable "Amazon AWS" credential', onRetry: (m) => out.debug(m) },
+    tenable: {
+      apiUrl: auditTenableUrl(env),
+      env,
+      why: 'create the Tenable "Amazon AWS" credential',
+      onRetry: (m) => out.debug(m),
+    },
     secrets: secretName !== undefined,
     now: auditClock(env),
   });
@@ -33,9 +42,13 @@ export async function runAuditSetup(g: GlobalOptions, flags: AuditSetupFlags, en
     if (newSecret) {
       // The one place the secret leaves the process on purpose: asked for, and only to a terminal.
       out.print(`\nAccess key ID:     ${result.key.accessKeyId}\nSecret access key: ${newSecret.reveal()}\n`);
-      out.warn('this secret is shown once and stored nowhere else by nessus-byol (Tenable holds it); clear your terminal scrollback');
+      out.warn(
+        'this secret is shown once and stored nowhere else by nessus-byol (Tenable holds it); clear your terminal scrollback',
+      );
     } else {
-      out.notice('no key was created in this run, so there is no secret to show (existing secrets cannot be read back from AWS)');
+      out.notice(
+        'no key was created in this run, so there is no secret to show (existing secrets cannot be read back from AWS)',
+      );
     }
   }
 }

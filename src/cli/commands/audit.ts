@@ -10,7 +10,9 @@ URL: NESSUS_BYOL_TENABLE_API_URL, else TIO_URL, else https://cloud.tenable.com).
 export function registerAudit(program: Command): void {
   const audit = program
     .command('audit')
-    .description('Read-only IAM scanning user + Tenable "Amazon AWS" credential for Audit Cloud Infrastructure scans; CIS AWS 1.14 key age and rotation.')
+    .description(
+      'Read-only IAM scanning user + Tenable "Amazon AWS" credential for Audit Cloud Infrastructure scans; CIS AWS 1.14 key age and rotation.',
+    )
     .addHelpText(
       'after',
       `
@@ -24,14 +26,23 @@ ${DEFAULTS_NOTE}`,
 
   audit
     .command('setup')
-    .description('Create (idempotently) the read-only IAM group and user, an access key, and the Tenable "Amazon AWS" credential holding it.')
+    .description(
+      'Create (idempotently) the read-only IAM group and user, an access key, and the Tenable "Amazon AWS" credential holding it.',
+    )
     .option('--group <name>', 'IAM group (ReadOnlyAccess attached)', 'nessus-byol-audit')
     .option('--user <name>', 'IAM user Tenable scans with', 'nessus-byol-audit')
     .option('--credential-name <name>', 'name of the Tenable managed credential', 'nessus-byol AWS audit')
     .option('--security-audit', 'also attach the SecurityAudit managed policy to the group', false)
-    .option('--secrets-manager <name>', 'also keep the key pair in this Secrets Manager secret (JSON accessKeyId/secretAccessKey)')
+    .option(
+      '--secrets-manager <name>',
+      'also keep the key pair in this Secrets Manager secret (JSON accessKeyId/secretAccessKey)',
+    )
     .option('--adopt', 'manage an existing IAM user that nessus-byol did not create', false)
-    .option('--show-secret-once', 'print a newly created secret access key once (only to a terminal, never with --json)', false)
+    .option(
+      '--show-secret-once',
+      'print a newly created secret access key once (only to a terminal, never with --json)',
+      false,
+    )
     .addHelpText(
       'after',
       `
@@ -52,7 +63,9 @@ ${DEFAULTS_NOTE}`,
 
   audit
     .command('keys')
-    .description('List access keys with age, status and last use; CIS AWS 1.14 fails (exit 5) for active keys older than --max-age-days.')
+    .description(
+      'List access keys with age, status and last use; CIS AWS 1.14 fails (exit 5) for active keys older than --max-age-days.',
+    )
     .option('--user <name>', 'IAM user to check', 'nessus-byol-audit')
     .option('--all-users', "check every IAM user's keys, not only the audit user's", false)
     .option('--max-age-days <n>', 'an active key older than this fails (CIS AWS 1.14: 90)', '90')
@@ -77,13 +90,27 @@ ${DEFAULTS_NOTE}`,
 
   audit
     .command('rotate')
-    .description("Rotate the audit user's access key with no downtime: new key → Tenable credential → verify → deactivate the old key → delete it after --grace.")
+    .description(
+      "Rotate the audit user's access key with no downtime: new key → Tenable credential → verify → deactivate the old key → delete it after --grace.",
+    )
     .option('--user <name>', 'IAM user whose key Tenable holds', 'nessus-byol-audit')
-    .option('--credential-name <name>', 'Tenable credential to update (when the user carries no credential tag)', 'nessus-byol AWS audit')
-    .option('--secrets-manager <name>', 'also store the new key pair in this secret (default: the one given to `audit setup`)')
+    .option(
+      '--credential-name <name>',
+      'Tenable credential to update (when the user carries no credential tag)',
+      'nessus-byol AWS audit',
+    )
+    .option(
+      '--secrets-manager <name>',
+      'also store the new key pair in this secret (default: the one given to `audit setup`)',
+    )
     .option('--grace <duration>', 'keep the deactivated old key this long before deleting it (0: delete at once)', '7d')
     .option('--delete-inactive', 'delete every inactive key of the user first (makes room for the new key)', false)
-    .addOption(new Option('--wait-used [timeout]', 'before deactivating the old key, wait until AWS reports the new key used (GetAccessKeyLastUsed)').preset('1h'))
+    .addOption(
+      new Option(
+        '--wait-used [timeout]',
+        'before deactivating the old key, wait until AWS reports the new key used (GetAccessKeyLastUsed)',
+      ).preset('1h'),
+    )
     .addHelpText(
       'after',
       `

@@ -12,7 +12,12 @@ import {
   parseStateStore,
 } from '../../app/sechub/options.js';
 import { failuresError, runSechub, type SechubRunRecord } from '../../app/sechub/sechub.js';
-import { defaultStatePath, fileStateStore, type SechubScope, type SechubStateStore } from '../../app/sechub/state-store.js';
+import {
+  defaultStatePath,
+  fileStateStore,
+  type SechubScope,
+  type SechubStateStore,
+} from '../../app/sechub/state-store.js';
 import type { SechubReporter } from '../../app/sechub/types.js';
 import { tenableFromEnv } from '../../app/tenable-from-env.js';
 import { abortableSleep } from '../../app/time.js';
@@ -33,11 +38,16 @@ export async function runSechubCommand(g: GlobalOptions, flags: SechubFlags): Pr
   rejectLegacyFlags(flags);
   const now = Date.now();
   const region = g.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!region) throw new UsageError('No AWS region: Security Hub is regional.', { hint: 'pass --region us-east-1 or set AWS_REGION' });
+  if (!region)
+    throw new UsageError('No AWS region: Security Hub is regional.', {
+      hint: 'pass --region us-east-1 or set AWS_REGION',
+    });
   const batchSize = parseBatchSize(flags.batchSize);
   const concurrency = Number(flags.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10) {
-    throw new UsageError(`--concurrency ${flags.concurrency} is not a whole number from 1 to 10.`, { hint: 'Security Hub allows about 10 BatchImportFindings calls per second' });
+    throw new UsageError(`--concurrency ${flags.concurrency} is not a whole number from 1 to 10.`, {
+      hint: 'Security Hub allows about 10 BatchImportFindings calls per second',
+    });
   }
   const states = parseStates(flags.state);
   const severities = parseSeverities(flags.severity);
@@ -49,7 +59,8 @@ export async function runSechubCommand(g: GlobalOptions, flags: SechubFlags): Pr
   const tenableUrl = env.NESSUS_BYOL_TENABLE_API_URL || env.TIO_URL || DEFAULT_TENABLE_URL;
   for (const w of legacyEnvWarnings(env)) out.warn(w);
 
-  const bar: ProgressLine | undefined = out.interactive && !out.json && process.stderr.isTTY ? createProgressLine(process.stderr) : undefined;
+  const bar: ProgressLine | undefined =
+    out.interactive && !out.json && process.stderr.isTTY ? createProgressLine(process.stderr) : undefined;
   const say = (fn: () => void) => (bar ? bar.above(fn) : fn());
   const tenable = tenableFromEnv(tenableUrl, env, 'export vulnerability findings', (m) => say(() => out.debug(m)));
   const awsSide = sechubAws({ region, profile: g.profile }, assumeRole);
@@ -78,7 +89,11 @@ export async function runSechubCommand(g: GlobalOptions, flags: SechubFlags): Pr
   const onInt = () => {
     // A second Ctrl-C finds only bin.ts's handler left, which exits at once.
     process.off('SIGINT', onInt);
-    abort.abort(new InterruptedError('Interrupted: findings already sent stay imported; the last successful run was not moved forward.'));
+    abort.abort(
+      new InterruptedError(
+        'Interrupted: findings already sent stay imported; the last successful run was not moved forward.',
+      ),
+    );
   };
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
@@ -86,7 +101,7 @@ export async function runSechubCommand(g: GlobalOptions, flags: SechubFlags): Pr
   if (flags.dryRun) out.notice('dry run: findings are exported and mapped; nothing is imported or remembered.');
   const printRun = (r: SechubRunRecord, next?: Date) =>
     say(() => {
-      if (r.summary && !out.json) out.print(renderSummary(r.summary, out.style));
+      if (r.summary) out.print(renderSummary(r.summary, out.style));
       if (next) out.info(`Next run at ${next.toISOString()} (SIGTERM stops the loop, Ctrl-C interrupts).`);
     });
 
@@ -102,7 +117,21 @@ export async function runSechubCommand(g: GlobalOptions, flags: SechubFlags): Pr
           reporter,
           loop: { runDone: runEveryMs === undefined ? undefined : printRun },
         },
-        { scope, states, severities, productArn, batchSize, concurrency, assumeRole, dryRun: flags.dryRun, sinceFlag, runEveryMs, store, stop: stop.signal, abort: abort.signal },
+        {
+          scope,
+          states,
+          severities,
+          productArn,
+          batchSize,
+          concurrency,
+          assumeRole,
+          dryRun: flags.dryRun,
+          sinceFlag,
+          runEveryMs,
+          store,
+          stop: stop.signal,
+          abort: abort.signal,
+        },
       ),
       abort.signal,
     );

@@ -8,11 +8,28 @@ import type { SechubFlags } from './sechub.js';
 const LEGACY: { flag: string; key: keyof SechubFlags; instead: string }[] = [
   { flag: '--tio-access-key', key: 'tioAccessKey', instead: 'export TIO_ACCESS_KEY=<access key> in the environment' },
   { flag: '--tio-secret-key', key: 'tioSecretKey', instead: 'export TIO_SECRET_KEY=<secret key> in the environment' },
-  { flag: '--aws-access-id', key: 'awsAccessId', instead: 'use the AWS credential chain: AWS_ACCESS_KEY_ID (or --profile, SSO, an instance or OIDC role)' },
-  { flag: '--aws-secret-key', key: 'awsSecretKey', instead: 'use the AWS credential chain: AWS_SECRET_ACCESS_KEY (or --profile, SSO, an instance or OIDC role)' },
-  { flag: '--aws-account-id', key: 'awsAccountId', instead: "drop it: each finding goes to its asset's owner account (the caller's own directly, others with --assume-role <name>)" },
+  {
+    flag: '--aws-access-id',
+    key: 'awsAccessId',
+    instead: 'use the AWS credential chain: AWS_ACCESS_KEY_ID (or --profile, SSO, an instance or OIDC role)',
+  },
+  {
+    flag: '--aws-secret-key',
+    key: 'awsSecretKey',
+    instead: 'use the AWS credential chain: AWS_SECRET_ACCESS_KEY (or --profile, SSO, an instance or OIDC role)',
+  },
+  {
+    flag: '--aws-account-id',
+    key: 'awsAccountId',
+    instead:
+      "drop it: each finding goes to its asset's owner account (the caller's own directly, others with --assume-role <name>)",
+  },
   { flag: '--aws-region', key: 'awsRegion', instead: 'use --region (or AWS_REGION)' },
-  { flag: '--log-level', key: 'logLevel', instead: 'use --verbose for debug output (warnings and errors are always shown)' },
+  {
+    flag: '--log-level',
+    key: 'logLevel',
+    instead: 'use --verbose for debug output (warnings and errors are always shown)',
+  },
 ];
 
 export function rejectLegacyFlags(opts: SechubFlags): void {

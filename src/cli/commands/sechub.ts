@@ -31,15 +31,35 @@ export function registerSechub(program: Command): void {
       'Send Tenable vulnerability findings on EC2 instances to AWS Security Hub (ASFF), each into its owner account. ' +
         'Tenable keys come from TIO_ACCESS_KEY / TIO_SECRET_KEY, AWS from the standard credential chain.',
     )
-    .option('--since <when>', 'findings changed since: epoch seconds, a date (2024-05-01) or a duration (7d); default: the last successful run')
-    .option('--run-every <interval>', 'repeat every interval: hours as a number (1) or a duration (30m, 6h) until SIGTERM')
+    .option(
+      '--since <when>',
+      'findings changed since: epoch seconds, a date (2024-05-01) or a duration (7d); default: the last successful run',
+    )
+    .option(
+      '--run-every <interval>',
+      'repeat every interval: hours as a number (1) or a duration (30m, 6h) until SIGTERM',
+    )
     .option('--batch-size <n>', 'findings per BatchImportFindings call (1–100)', '100')
     .option('--concurrency <n>', 'BatchImportFindings calls in flight at once (1–10)', '4')
-    .option('--state <list>', 'Tenable finding states: open,reopened,fixed (fixed findings are ARCHIVED)', 'open,reopened,fixed')
+    .option(
+      '--state <list>',
+      'Tenable finding states: open,reopened,fixed (fixed findings are ARCHIVED)',
+      'open,reopened,fixed',
+    )
     .option('--severity <list>', 'Tenable severities: info,low,medium,high,critical or all', 'low,medium,high,critical')
-    .option('--assume-role <name>', 'role name assumed in each other owner account to import its findings (else they are skipped)')
-    .option('--product-arn <arn>', 'Security Hub product ARN (default arn:<partition>:securityhub:<region>::product/tenable/vulnerability-management)')
-    .option('--state-store <where>', 'where the last successful run is remembered: file, file:<path>, ssm:/<parameter> or none', 'file')
+    .option(
+      '--assume-role <name>',
+      'role name assumed in each other owner account to import its findings (else they are skipped)',
+    )
+    .option(
+      '--product-arn <arn>',
+      'Security Hub product ARN (default arn:<partition>:securityhub:<region>::product/tenable/vulnerability-management)',
+    )
+    .option(
+      '--state-store <where>',
+      'where the last successful run is remembered: file, file:<path>, ssm:/<parameter> or none',
+      'file',
+    )
     .option('--dry-run', 'export and map the findings, import nothing, remember nothing', false)
     .addOption(legacy('--tio-access-key'))
     .addOption(legacy('--tio-secret-key'))

@@ -51,5 +51,5 @@ export function awsContextOf(ctx: WizardContext): AwsContext {
 export function tenableApiUrlOf(ctx: WizardContext): string {
   const t = (ctx.doc.tenable ?? { site: 'cloud' }) as FleetFile['tenable'];
   const override = ctx.env.NESSUS_BYOL_TENABLE_API_URL?.replace(/\/+$/, '');
-  return override || apiUrlOf({ site: t.site ?? 'cloud', ...t });
+  return override || apiUrlOf({ ...t, site: t.site ?? 'cloud' });
 }

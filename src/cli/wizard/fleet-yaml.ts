@@ -1,4 +1,4 @@
-import { isMap, isScalar, isPair, parseDocument, Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isPair, parseDocument, Document, Scalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import { SCHEMA_URL } from '../../config/schema.js';
 import type { FleetDoc, Path } from './document.js';
 
@@ -11,7 +11,7 @@ const COMMENTS: Record<string, string> = {
   'scanners.subnetIds': ' scanners are spread over these subnets',
   'scanners.volume': ' always encrypted (gp3); add kmsKeyId for your own key',
   'link.method': ' bootstrap | preauthorized-json | standalone',
-  'link.key': ' the key itself is never in this file: read at `up` time and kept in an SSM SecureString',
+  'link.key': ' where the linking key comes from (ssm | secretsmanager | tenable-api | env); never the key itself',
   'link.groups': ' joined through the Tenable API once the scanners link',
   network: ' no inbound rule unless CIDRs are listed; 0.0.0.0/0 needs --allow-world',
   'access.keyPair': ' none | create | { import: ~/.ssh/id.pub } | { name: existing }',
@@ -49,7 +49,8 @@ export function fleetYamlText(doc: FleetDoc, opts: { existingText?: string; comm
 
 function sync(yaml: Document, path: Path, value: unknown): void {
   const current = path.length ? yaml.getIn(path, true) : yaml.contents;
-  if (isPlainObject(value) && (isMap(current) || path.length === 0) && !FLOW.has(path.join('.'))) {
+  if (isPlainObject(value) && !FLOW.has(path.join('.')) && (isMap(current) || path.length === 0 || current === undefined)) {
+    if (current === undefined && path.length > 0) yaml.setIn(path, yaml.createNode({}));
     for (const [k, v] of Object.entries(value)) sync(yaml, [...path, k], v);
     if (isMap(current)) {
       for (const item of [...(current as YAMLMap).items]) {
@@ -78,8 +79,10 @@ function pairAt(yaml: Document, keys: string[]): Pair | undefined {
   let found: Pair | undefined;
   for (const key of keys) {
     if (!isMap(map)) return undefined;
-    found = map.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key) as Pair | undefined;
+    found = map.items.find((p) => isPair(p) && String(isScalar(p.key) ? p.key.value : p.key) === key) as Pair | undefined;
     if (!found) return undefined;
+    // Keys added with setIn are plain strings; a comment needs a node.
+    if (!isScalar(found.key)) found.key = new Scalar(found.key);
     map = found.value;
   }
   return found;

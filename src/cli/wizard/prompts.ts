@@ -12,6 +12,8 @@ export interface Choice<V> {
   value: V;
   name: string;
   description?: string;
+  /** Shown once answered (long names make long answer lines). */
+  short?: string;
   disabled?: boolean | string;
   checked?: boolean;
 }

@@ -24,6 +24,7 @@ export const networkStep: Step = {
           value: v.id,
           name: `${v.id}${v.name ? ` ${v.name}` : ''}${v.isDefault ? ' (default VPC)' : ''}`,
           description: v.cidrBlock,
+          short: v.id,
         })),
         default: vpcs[0]!.id,
       });
@@ -38,6 +39,7 @@ export const networkStep: Step = {
       choices: subnets.map((s) => ({
         value: s.id,
         name: `${s.id} ${s.availabilityZone}${s.name ? ` ${s.name}` : ''} — ${ROUTE[s.route]}`,
+        short: s.id,
         checked: reaching.length === 0 || s.route !== 'none',
       })),
     });

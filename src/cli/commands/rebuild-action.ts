@@ -1,0 +1,60 @@
+import { rebuild, type RebuildResult } from '../../app/rebuild.js';
+import { parseDuration } from '../../app/time.js';
+import { durationSchema } from '../../config/schema.js';
+import { UsageError } from '../../core/errors.js';
+import { loadConfigFor } from '../config-loader.js';
+import { confirmOrRefuse, createFleetRuntime, progressFor, requireYesWithoutTty } from '../fleet-runtime.js';
+import { outputFor, type GlobalOptions } from '../globals.js';
+import { renderRebuildPlan, renderRebuildResult } from '../render-rebuild.js';
+import type { RebuildFlags } from './rebuild.js';
+
+export async function runRebuild(g: GlobalOptions, flags: RebuildFlags): Promise<void> {
+  const out = outputFor(g);
+  if (flags.timeout && !durationSchema.safeParse(flags.timeout).success) {
+    throw new UsageError(`--timeout ${flags.timeout} is not a duration.`, { hint: 'use e.g. 90s, 20m or 1h' });
+  }
+  const config = await loadConfigFor(g, out);
+  if (!flags.dryRun) requireYesWithoutTty(g, out, 'rebuild');
+  const rt = createFleetRuntime(config, out);
+  const progress = progressFor(g, out, config.wait.until);
+  let result: RebuildResult;
+  try {
+    result = await rebuild(
+      {
+        config,
+        aws: rt.aws,
+        tenable: rt.tenable,
+        readConsole: rt.readConsole,
+        env: process.env,
+        now: rt.now,
+        sleep: rt.sleep,
+        signal: rt.signal,
+        owner: rt.owner,
+        events: {
+          step: progress.step,
+          scanner: progress.scanner,
+          log: progress.log,
+          waiting: progress.waiting,
+          confirm: async (plan) => {
+            if (!g.json) out.info(renderRebuildPlan(plan, out.style, { dryRun: false, force: flags.force }));
+            return confirmOrRefuse(g, out, `Replace ${plan.old.length} scanner(s) in ${plan.region}?`, 'rebuild');
+          },
+        },
+      },
+      { dryRun: flags.dryRun, force: flags.force, forceUnlock: flags.forceUnlock, ...(flags.timeout ? { timeoutMs: parseDuration(flags.timeout) } : {}) },
+    );
+    await progress.stop();
+  } catch (e) {
+    await progress.stop(e);
+    throw e;
+  } finally {
+    rt.dispose();
+  }
+  if (result.dryRun && result.plan.needed) {
+    if (g.json) out.result({ ...result });
+    else out.print(renderRebuildPlan(result.plan, out.style, { dryRun: true, force: flags.force }));
+    return;
+  }
+  if (g.json) out.result({ ...result });
+  else out.print(renderRebuildResult(result, out.style));
+}

@@ -1,0 +1,44 @@
+import { parseDuration } from '../../app/time.js';
+import { waitFleet, type WaitResult } from '../../app/wait.js';
+import { durationSchema } from '../../config/schema.js';
+import { InterruptedError, UsageError } from '../../core/errors.js';
+import { loadConfigFor } from '../config-loader.js';
+import { createFleetRuntime, progressFor } from '../fleet-runtime.js';
+import { outputFor, type GlobalOptions } from '../globals.js';
+import { renderWaitSummary } from '../render-status.js';
+import type { WaitFlags } from './wait.js';
+
+export async function runWait(g: GlobalOptions, flags: WaitFlags): Promise<void> {
+  const out = outputFor(g);
+  if (flags.timeout && !durationSchema.safeParse(flags.timeout).success) {
+    throw new UsageError(`--timeout ${flags.timeout} is not a duration.`, { hint: 'use e.g. 90s, 20m or 1h' });
+  }
+  const config = await loadConfigFor(g, out);
+  const rt = createFleetRuntime(config, out);
+  const progress = progressFor(g, out, config.wait.until);
+  let result: WaitResult;
+  try {
+    result = await waitFleet(
+      {
+        config,
+        aws: rt.aws,
+        tenable: rt.tenable,
+        readConsole: rt.readConsole,
+        now: rt.now,
+        sleep: rt.sleep,
+        signal: rt.signal,
+        events: { scanner: progress.scanner, log: progress.log, waiting: progress.waiting },
+      },
+      flags.timeout ? { timeoutMs: parseDuration(flags.timeout) } : {},
+    );
+    await progress.stop();
+  } catch (e) {
+    await progress.stop(e);
+    if (rt.signal.aborted) throw new InterruptedError('Interrupted while waiting; nothing was changed.');
+    throw e;
+  } finally {
+    rt.dispose();
+  }
+  if (g.json) out.result({ ...result });
+  else out.print(renderWaitSummary(result, out.style));
+}
