@@ -50,7 +50,12 @@ describe.skipIf(!HAS_SSHD)('nessus-byol ssh against a real sshd', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'nessus-byol-ssh-test-'));
-    sim = await startTenableSimulator({ accessKey: ACCESS_KEY, secretKey: SECRET_KEY, linkingKey: LINKING_KEY, pluginLoadDelayMs: 0 });
+    sim = await startTenableSimulator({
+      accessKey: ACCESS_KEY,
+      secretKey: SECRET_KEY,
+      linkingKey: LINKING_KEY,
+      pluginLoadDelayMs: 0,
+    });
     const bin = join(work, 'bin');
     writeStandIns(bin);
     renameSync(join(bin, 'nessuscli'), join(bin, 'nessuscli-standin'));
@@ -61,10 +66,16 @@ describe.skipIf(!HAS_SSHD)('nessus-byol ssh against a real sshd', () => {
     mkdirSync(remoteLogs, { recursive: true });
     writeFileSync(join(remoteLogs, 'nessusd.messages'), 'nessusd started\nplugins loaded\n');
     writeFileSync(join(remoteLogs, 'backend.log'), 'backend line 1\nbackend line 2\nbackend line 3\n');
-    writeFileSync(join(work, 'scanner', 'bootstrap.log'), 'nessus-byol-bootstrap: start\nnessus-byol-bootstrap: link-ok\n');
+    writeFileSync(
+      join(work, 'scanner', 'bootstrap.log'),
+      'nessus-byol-bootstrap: start\nnessus-byol-bootstrap: link-ok\n',
+    );
     const plugins = join(work, 'scanner', 'plugins');
     mkdirSync(plugins, { recursive: true });
-    writeFileSync(join(plugins, 'plugin_feed_info.inc'), 'PLUGIN_SET = "202501020304";\nPLUGIN_FEED = "ProfessionalFeed (Direct)";\n');
+    writeFileSync(
+      join(plugins, 'plugin_feed_info.inc'),
+      'PLUGIN_SET = "202501020304";\nPLUGIN_FEED = "ProfessionalFeed (Direct)";\n',
+    );
     sshd = await startSshd({
       env: {
         PATH: `${bin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
@@ -81,7 +92,17 @@ describe.skipIf(!HAS_SSHD)('nessus-byol ssh against a real sshd', () => {
     fleet = join(work, 'fleet.yaml');
     writeFileSync(
       fleet,
-      ['version: 1', 'fleet: ssh-test', 'region: us-east-1', 'tenable: { site: cloud }', 'link:', '  method: bootstrap', '  key: { from: env }', 'access: { keyPair: create }', ''].join('\n'),
+      [
+        'version: 1',
+        'fleet: ssh-test',
+        'region: us-east-1',
+        'tenable: { site: cloud }',
+        'link:',
+        '  method: bootstrap',
+        '  key: { from: env }',
+        'access: { keyPair: create }',
+        '',
+      ].join('\n'),
     );
     configDir = join(work, 'config');
   });
@@ -93,7 +114,20 @@ describe.skipIf(!HAS_SSHD)('nessus-byol ssh against a real sshd', () => {
   });
 
   const args = (op: string, ...more: string[]) => [
-    'ssh', NAME, op, '-f', fleet, '--host', '127.0.0.1', '--port', String(sshd.port), '--user', sshd.user, '--identity', sshd.userKey, ...more,
+    'ssh',
+    NAME,
+    op,
+    '-f',
+    fleet,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(sshd.port),
+    '--user',
+    sshd.user,
+    '--identity',
+    sshd.userKey,
+    ...more,
   ];
   const env = (extra: Record<string, string | undefined> = {}) => ({
     NESSUS_BYOL_CONFIG_DIR: configDir,
@@ -128,7 +162,9 @@ describe.skipIf(!HAS_SSHD)('nessus-byol ssh against a real sshd', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('first connection');
     expect(r.stderr).toContain(sshd.hostKeyFingerprint());
-    expect(readFileSync(knownHosts(), 'utf8')).toMatch(new RegExp(`^\\[127\\.0\\.0\\.1\\]:${sshd.port} ssh-ed25519 AAAA`, 'm'));
+    expect(readFileSync(knownHosts(), 'utf8')).toMatch(
+      new RegExp(`^\\[127\\.0\\.0\\.1\\]:${sshd.port} ssh-ed25519 AAAA`, 'm'),
+    );
     expect(r.stdout).toContain('not linked');
     expect(r.stdout).toContain('nessusd:  running');
     expect(r.stdout).toContain('10.8.3');
@@ -141,7 +177,12 @@ describe.skipIf(!HAS_SSHD)('nessus-byol ssh against a real sshd', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toContain('first connection');
     const doc = parseSingleJson(r.stdout);
-    expect(doc).toMatchObject({ ok: true, operation: 'status', scanner: { name: NAME }, status: { linked: false, service: 'running', version: '10.8.3', pluginSet: '202501020304' } });
+    expect(doc).toMatchObject({
+      ok: true,
+      operation: 'status',
+      scanner: { name: NAME },
+      status: { linked: false, service: 'running', version: '10.8.3', pluginSet: '202501020304' },
+    });
   });
 
   it('link: stops nessusd, links with the fleet flags, starts nessusd, confirms through the Tenable API — the key only ever on stdin', async () => {
@@ -157,7 +198,11 @@ describe.skipIf(!HAS_SSHD)('nessus-byol ssh against a real sshd', () => {
     expectNoSecret(r.stdout + r.stderr);
 
     const linkCalls = calls().slice(before);
-    expect(linkCalls).toEqual(['service nessusd stop', `nessuscli managed link --key=${LINKING_KEY} --name=${NAME} --cloud`, 'service nessusd start']);
+    expect(linkCalls).toEqual([
+      'service nessusd stop',
+      `nessuscli managed link --key=${LINKING_KEY} --name=${NAME} --cloud`,
+      'service nessusd start',
+    ]);
     expect(sim.state.linkCalls.at(-1)).toMatchObject({ name: NAME, outcome: 'linked', cloud: true });
     expect(sim.requests.filter((q) => q.method === 'GET' && q.path === '/scanners')).toHaveLength(1);
 
@@ -185,7 +230,13 @@ describe.skipIf(!HAS_SSHD)('nessus-byol ssh against a real sshd', () => {
     const r = await runCli([...args('relink'), '--json'], { env: env() });
     expect(r.code, r.stderr).toBe(0);
     const doc = parseSingleJson(r.stdout);
-    expect(doc).toMatchObject({ ok: true, operation: 'relink', linked: true, confirmed: true, tenable: { status: 'on' } });
+    expect(doc).toMatchObject({
+      ok: true,
+      operation: 'relink',
+      linked: true,
+      confirmed: true,
+      tenable: { status: 'on' },
+    });
     expect(calls().slice(before)).toEqual([
       'service nessusd stop',
       'nessuscli fix --reset-all',
@@ -205,7 +256,9 @@ describe.skipIf(!HAS_SSHD)('nessus-byol ssh against a real sshd', () => {
   });
 
   it('link --no-confirm works without Tenable keys and says it did not confirm', async () => {
-    const r = await runCli([...args('link'), '--no-confirm'], { env: env({ TIO_ACCESS_KEY: undefined, TIO_SECRET_KEY: undefined }) });
+    const r = await runCli([...args('link'), '--no-confirm'], {
+      env: env({ TIO_ACCESS_KEY: undefined, TIO_SECRET_KEY: undefined }),
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('--no-confirm');
     expect(r.stdout).toContain('not confirmed');
@@ -220,7 +273,10 @@ describe.skipIf(!HAS_SSHD)('nessus-byol ssh against a real sshd', () => {
     expect(r.stderr).toContain('nessusd left stopped');
     expect(r.stderr).toContain(`nessus-byol ssh ${NAME} logs -f`);
     expect(r.stdout + r.stderr).not.toContain(wrong);
-    expect(calls().slice(before)).toEqual(['service nessusd stop', `nessuscli managed link --key=${wrong} --name=${NAME} --cloud`]);
+    expect(calls().slice(before)).toEqual([
+      'service nessusd stop',
+      `nessuscli managed link --key=${wrong} --name=${NAME} --cloud`,
+    ]);
   });
 
   it('activate: nessuscli fetch --register with the code from NESSUS_ACTIVATION_CODE, over stdin', async () => {
@@ -228,7 +284,11 @@ describe.skipIf(!HAS_SSHD)('nessus-byol ssh against a real sshd', () => {
     const execBefore = readCommandLog(sshd.commandLog).length;
     const r = await runCli(args('activate'), { env: env({ NESSUS_ACTIVATION_CODE: ACTIVATION_CODE }) });
     expect(r.code, r.stderr).toBe(0);
-    expect(calls().slice(before)).toEqual(['service nessusd stop', `nessuscli fetch --register ${ACTIVATION_CODE}`, 'service nessusd start']);
+    expect(calls().slice(before)).toEqual([
+      'service nessusd stop',
+      `nessuscli fetch --register ${ACTIVATION_CODE}`,
+      'service nessusd start',
+    ]);
     const execs = readCommandLog(sshd.commandLog).slice(execBefore);
     expect(execs[0]).toContain('IFS= read -r CODE');
     for (const e of execs) expectNoSecret(e);
@@ -248,7 +308,9 @@ describe.skipIf(!HAS_SSHD)('nessus-byol ssh against a real sshd', () => {
     const r = await runCli([...args('logs'), '--out', out, '--lines', '2', '--json'], { env: env() });
     expect(r.code, r.stderr).toBe(0);
     const doc = parseSingleJson(r.stdout) as { files: Array<{ remote: string; local?: string; missing?: boolean }> };
-    expect(readFileSync(join(out, 'nessus-byol-bootstrap.log'), 'utf8')).toBe('nessus-byol-bootstrap: start\nnessus-byol-bootstrap: link-ok\n');
+    expect(readFileSync(join(out, 'nessus-byol-bootstrap.log'), 'utf8')).toBe(
+      'nessus-byol-bootstrap: start\nnessus-byol-bootstrap: link-ok\n',
+    );
     expect(readFileSync(join(out, 'nessusd.messages'), 'utf8')).toBe('nessusd started\nplugins loaded\n');
     expect(readFileSync(join(out, 'backend.log'), 'utf8')).toBe('backend line 2\nbackend line 3\n');
     expect(doc.files.find((f) => f.remote.endsWith('nessuscli.log'))).toMatchObject({ missing: true });
@@ -264,7 +326,10 @@ describe.skipIf(!HAS_SSHD)('nessus-byol ssh against a real sshd', () => {
   });
 
   it('logs --follow streams until Ctrl-C (exit 130)', async () => {
-    const child = spawn(process.execPath, [BIN, ...args('logs'), '--follow', '--lines', '5'], { env: cliEnv(env()), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args('logs'), '--follow', '--lines', '5'], {
+      env: cliEnv(env()),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     const deadline = Date.now() + 15_000;
@@ -288,7 +353,10 @@ describe.skipIf(!HAS_SSHD)('nessus-byol ssh against a real sshd', () => {
     const bad = await runCli([...args('run'), '--json', '--', 'echo out; echo err >&2; exit 3'], { env: env() });
     expect(bad.code).toBe(1);
     const doc = parseSingleJson(bad.stdout);
-    expect(doc).toMatchObject({ ok: false, error: { code: 'REMOTE_EXIT', exitCode: 3, stdout: 'out\n', stderr: 'err\n' } });
+    expect(doc).toMatchObject({
+      ok: false,
+      error: { code: 'REMOTE_EXIT', exitCode: 3, stdout: 'out\n', stderr: 'err\n' },
+    });
     expect(String((doc.error as { message: string }).message)).toContain('exited 3');
   });
 

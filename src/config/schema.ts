@@ -9,8 +9,8 @@ import { z } from 'zod';
 export const BYOL_PRODUCT_CODE = '8fn69npzmbzcs4blc4583jd0y';
 export const PREAUTHORIZED_PRODUCT_CODE = '4m4uvwtrl5t872c56wb131ttw';
 export const MARKETPLACE_OWNER_ID = '679593333241';
-export const SCHEMA_URL =
-  'https://raw.githubusercontent.com/nessus-byol/nessus-byol/main/schema/fleet.schema.json';
+/** Where editors find the schema: the published package ships schema/fleet.schema.json. */
+export const SCHEMA_URL = 'https://unpkg.com/nessus-byol/schema/fleet.schema.json';
 
 const REGION_RE = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob)-[a-z]+(-[a-z]+)?-\d$/;
 const FLEET_RE = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;

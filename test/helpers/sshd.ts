@@ -120,7 +120,8 @@ exec "\${SHELL:-/bin/sh}" -c "\${SSH_ORIGINAL_COMMAND:-}"
     child = spawn(SSHD_PATH, ['-D', '-f', config, '-E', logFile], { stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`sshd exited ${child.exitCode}: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
+      if (child.exitCode !== null)
+        throw new Error(`sshd exited ${child.exitCode}: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
       if (await canConnect(port)) return;
       await new Promise((r) => setTimeout(r, 100));
     }

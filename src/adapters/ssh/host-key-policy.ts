@@ -30,7 +30,13 @@ export function decideHostKey(file: KnownHostsFile, name: string, blob: Buffer, 
   return { kind: 'changed', key, previous };
 }
 
-export function hostKeyChangedError(name: string, file: string, presented: HostKey | undefined, previous: HostKey[], flag: string): RuntimeError {
+export function hostKeyChangedError(
+  name: string,
+  file: string,
+  presented: HostKey | undefined,
+  previous: HostKey[],
+  flag: string,
+): RuntimeError {
   const was = previous.map((p) => `${p.type} ${p.fingerprint}`).join(', ');
   const now = presented ? `${presented.type} ${presented.fingerprint}` : 'a key of another type';
   return new RuntimeError(
@@ -39,7 +45,12 @@ export function hostKeyChangedError(name: string, file: string, presented: HostK
       'This happens when the instance was replaced or reinstalled — or when someone is intercepting the connection. Nothing was sent.',
     {
       hint: `check the new fingerprint out of band (e.g. the instance's console output), then re-run with ${flag} to replace the recorded key`,
-      data: { host: name, knownHosts: file, presented: presented?.fingerprint, recorded: previous.map((p) => p.fingerprint) },
+      data: {
+        host: name,
+        knownHosts: file,
+        presented: presented?.fingerprint,
+        recorded: previous.map((p) => p.fingerprint),
+      },
     },
   );
 }

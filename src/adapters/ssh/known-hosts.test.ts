@@ -11,7 +11,8 @@ function makeKey(): { blob: Buffer; fingerprint: string } {
   const dir = mkdtempSync(join(tmpdir(), 'kh-'));
   spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'k')]);
   const pub = readFileSync(join(dir, 'k.pub'), 'utf8').split(' ');
-  const fp = /(SHA256:\S+)/.exec(spawnSync('ssh-keygen', ['-lf', join(dir, 'k.pub')], { encoding: 'utf8' }).stdout)?.[1] ?? '';
+  const fp =
+    /(SHA256:\S+)/.exec(spawnSync('ssh-keygen', ['-lf', join(dir, 'k.pub')], { encoding: 'utf8' }).stdout)?.[1] ?? '';
   return { blob: Buffer.from(pub[1]!, 'base64'), fingerprint: fp };
 }
 const HAS_KEYGEN = spawnSync('ssh-keygen', ['-?']).error === undefined;
@@ -42,7 +43,11 @@ describe.skipIf(!HAS_KEYGEN)('host keys', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(decideHostKey(file, 'i-0abc12345', a.blob, false).kind).toBe('known');
     const changed = decideHostKey(file, 'i-0abc12345', b.blob, false);
-    expect(changed).toMatchObject({ kind: 'changed', previous: [{ fingerprint: a.fingerprint }], key: { fingerprint: b.fingerprint } });
+    expect(changed).toMatchObject({
+      kind: 'changed',
+      previous: [{ fingerprint: a.fingerprint }],
+      key: { fingerprint: b.fingerprint },
+    });
     expect(file.lookup('i-0abc12345')).toHaveLength(1);
     expect(decideHostKey(file, 'i-0abc12345', b.blob, true).kind).toBe('replaced');
     expect(file.lookup('i-0abc12345').map((k) => k.fingerprint)).toEqual([b.fingerprint]);
@@ -55,7 +60,10 @@ describe.skipIf(!HAS_KEYGEN)('host keys', () => {
     const a = makeKey();
     const b = makeKey();
     const a64 = a.blob.toString('base64');
-    writeFileSync(path, `# comment\n|1|hashed|entry ssh-ed25519 ${a64}\nhost1,host2 ssh-ed25519 ${a64}\nother ssh-ed25519 ${a64}\n`);
+    writeFileSync(
+      path,
+      `# comment\n|1|hashed|entry ssh-ed25519 ${a64}\nhost1,host2 ssh-ed25519 ${a64}\nother ssh-ed25519 ${a64}\n`,
+    );
     const file = new KnownHostsFile(path);
     expect(file.lookup('host2')).toHaveLength(1);
     file.replace('host2', hostKeyFromBlob(b.blob));

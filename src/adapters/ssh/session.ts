@@ -102,10 +102,14 @@ async function forward(jump: NodeSSH, target: SshEndpoint): Promise<Duplex> {
   try {
     return (await jump.forwardOut('127.0.0.1', 0, target.host, target.port)) as unknown as Duplex;
   } catch (e) {
-    throw new RuntimeError('SSH_UNREACHABLE', `The jump host could not open a connection to ${target.host}:${target.port}: ${messageOf(e)}.`, {
-      hint: 'check that the jump host can reach the scanner on that port (security group network.allowSshFrom, routes)',
-      cause: e,
-    });
+    throw new RuntimeError(
+      'SSH_UNREACHABLE',
+      `The jump host could not open a connection to ${target.host}:${target.port}: ${messageOf(e)}.`,
+      {
+        hint: 'check that the jump host can reach the scanner on that port (security group network.allowSshFrom, routes)',
+        cause: e,
+      },
+    );
   }
 }
 
@@ -121,11 +125,18 @@ async function connectOne(opts: OpenSshOptions, ep: SshEndpoint, sock: Duplex | 
     ...(opts.auth.agent ? { agent: opts.auth.agent } : {}),
     readyTimeout: opts.readyTimeoutMs ?? 20_000,
     keepaliveInterval: 15_000,
-    ...(restrict ? { algorithms: { serverHostKey: [...new Set(recorded.flatMap((k) => algorithmsFor(k.type)))] } } : {}),
+    ...(restrict
+      ? { algorithms: { serverHostKey: [...new Set(recorded.flatMap((k) => algorithmsFor(k.type)))] } }
+      : {}),
     hostVerifier: (blob: Buffer): boolean => {
       decision = decideHostKey(opts.knownHosts, ep.knownAs, blob, opts.acceptNewHostKey);
       if (decision.kind === 'first-use' || decision.kind === 'replaced') {
-        opts.onHostKey?.({ knownAs: ep.knownAs, kind: decision.kind, key: decision.key, ...(decision.kind === 'replaced' ? { previous: decision.previous } : {}) });
+        opts.onHostKey?.({
+          knownAs: ep.knownAs,
+          kind: decision.kind,
+          key: decision.key,
+          ...(decision.kind === 'replaced' ? { previous: decision.previous } : {}),
+        });
       }
       return decision.kind !== 'changed';
     },
@@ -137,7 +148,8 @@ async function connectOne(opts: OpenSshOptions, ep: SshEndpoint, sock: Duplex | 
     return ssh;
   } catch (e) {
     ssh.dispose();
-    if (decision?.kind === 'changed') throw hostKeyChangedError(ep.knownAs, opts.knownHosts.path, decision.key, decision.previous, opts.acceptFlag);
+    if (decision?.kind === 'changed')
+      throw hostKeyChangedError(ep.knownAs, opts.knownHosts.path, decision.key, decision.previous, opts.acceptFlag);
     if (restrict && !decision && /host key|no matching/i.test(messageOf(e))) {
       throw hostKeyChangedError(ep.knownAs, opts.knownHosts.path, undefined, recorded, opts.acceptFlag);
     }
@@ -182,9 +194,18 @@ export function toSshError(e: unknown, ep: Pick<SshEndpoint, 'host' | 'port' | '
     });
   }
   if (code === 'ECONNREFUSED') {
-    return new RuntimeError('SSH_UNREACHABLE', `Nothing answers SSH on ${ep.host}:${ep.port} (connection refused).`, { hint: 'is sshd running and is this the right --port?', cause: e });
+    return new RuntimeError('SSH_UNREACHABLE', `Nothing answers SSH on ${ep.host}:${ep.port} (connection refused).`, {
+      hint: 'is sshd running and is this the right --port?',
+      cause: e,
+    });
   }
-  if (code === 'ETIMEDOUT' || level === 'client-timeout' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND') {
+  if (
+    code === 'ETIMEDOUT' ||
+    level === 'client-timeout' ||
+    code === 'EHOSTUNREACH' ||
+    code === 'ENETUNREACH' ||
+    code === 'ENOTFOUND'
+  ) {
     return new RuntimeError('SSH_UNREACHABLE', `${ep.host}:${ep.port} could not be reached over SSH (${msg}).`, {
       hint: 'allow your address in network.allowSshFrom (security group, port 22), use --jump user@bastion, or --via ssm (Session Manager)',
       cause: e,

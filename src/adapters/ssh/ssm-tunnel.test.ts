@@ -24,7 +24,12 @@ describe('SSM tunnel', () => {
   });
 
   it('passes the profile through', () => {
-    const { args } = ssmTunnelCommand({ instanceId: 'i-0abc1234', localPort: 1, region: 'us-gov-west-1', profile: 'ops' });
+    const { args } = ssmTunnelCommand({
+      instanceId: 'i-0abc1234',
+      localPort: 1,
+      region: 'us-gov-west-1',
+      profile: 'ops',
+    });
     expect(args.slice(-4)).toEqual(['--region', 'us-gov-west-1', '--profile', 'ops']);
   });
 

@@ -5,7 +5,8 @@ import { delimiter, join } from 'node:path';
 import { RuntimeError } from '../../core/errors.js';
 
 export const SSM_PLUGIN = 'session-manager-plugin';
-export const SSM_PLUGIN_INSTALL_URL = 'https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html';
+export const SSM_PLUGIN_INSTALL_URL =
+  'https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html';
 
 export interface SsmTunnelSpec {
   instanceId: string;
@@ -72,7 +73,11 @@ export interface SsmTunnel {
  * Starts a Session Manager port forward to the instance's port 22 and resolves once the local
  * port accepts connections. The AWS CLI reads credentials from the usual chain.
  */
-export async function startSsmTunnel(spec: Omit<SsmTunnelSpec, 'localPort'>, env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<SsmTunnel> {
+export async function startSsmTunnel(
+  spec: Omit<SsmTunnelSpec, 'localPort'>,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 30_000,
+): Promise<SsmTunnel> {
   const localPort = await freeLoopbackPort();
   const { command, args } = ssmTunnelCommand({ ...spec, localPort });
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -101,16 +106,24 @@ async function waitForPort(child: ChildProcess, port: number, timeoutMs: number,
   child.once('error', (e) => (spawnError = e));
   while (Date.now() < deadline) {
     if (spawnError || exited !== null) {
-      throw new RuntimeError('SSM_TUNNEL_FAILED', `The Session Manager tunnel did not start: ${(spawnError?.message ?? output().trim()) || `aws exited ${exited}`}.`, {
-        hint: `the instance needs the SSM agent and an instance role allowing Session Manager (AmazonSSMManagedInstanceCore); you need ssm:StartSession. Install the plugin: ${SSM_PLUGIN_INSTALL_URL}`,
-      });
+      throw new RuntimeError(
+        'SSM_TUNNEL_FAILED',
+        `The Session Manager tunnel did not start: ${(spawnError?.message ?? output().trim()) || `aws exited ${exited}`}.`,
+        {
+          hint: `the instance needs the SSM agent and an instance role allowing Session Manager (AmazonSSMManagedInstanceCore); you need ssm:StartSession. Install the plugin: ${SSM_PLUGIN_INSTALL_URL}`,
+        },
+      );
     }
     if (await canConnect(port)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new RuntimeError('SSM_TUNNEL_FAILED', `The Session Manager tunnel did not open port ${port} within ${Math.round(timeoutMs / 1000)}s.`, {
-    hint: 'check that the instance shows as online in Systems Manager → Fleet Manager',
-  });
+  throw new RuntimeError(
+    'SSM_TUNNEL_FAILED',
+    `The Session Manager tunnel did not open port ${port} within ${Math.round(timeoutMs / 1000)}s.`,
+    {
+      hint: 'check that the instance shows as online in Systems Manager → Fleet Manager',
+    },
+  );
 }
 
 function canConnect(port: number): Promise<boolean> {

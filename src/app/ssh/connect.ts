@@ -38,13 +38,19 @@ export interface ScannerConnection {
 export function parseJump(spec: string, defaultUser: string): Omit<SshEndpoint, 'knownAs'> {
   const m = /^(?:([^@\s]+)@)?(\[[^\]]+\]|[^:@\s]+)(?::(\d{1,5}))?$/.exec(spec);
   const port = m?.[3] ? Number(m[3]) : 22;
-  if (!m || !m[2] || port < 1 || port > 65535) throw new UsageError(`--jump ${spec} is not user@host[:port].`, { hint: 'e.g. --jump ec2-user@bastion.example.com' });
+  if (!m || !m[2] || port < 1 || port > 65535)
+    throw new UsageError(`--jump ${spec} is not user@host[:port].`, {
+      hint: 'e.g. --jump ec2-user@bastion.example.com',
+    });
   return { user: m[1] ?? defaultUser, host: m[2].replace(/^\[|\]$/g, ''), port };
 }
 
 /** Checks, before anything starts, that Session Manager can be used from here. */
 export function preflightSsm(env: NodeJS.ProcessEnv): void {
-  const missing = [findOnPath('aws', env.PATH) ? null : 'the AWS CLI (aws)', findOnPath(SSM_PLUGIN, env.PATH) ? null : SSM_PLUGIN].filter(Boolean);
+  const missing = [
+    findOnPath('aws', env.PATH) ? null : 'the AWS CLI (aws)',
+    findOnPath(SSM_PLUGIN, env.PATH) ? null : SSM_PLUGIN,
+  ].filter(Boolean);
   if (missing.length > 0) {
     throw new UsageError(`Reaching this scanner through SSM Session Manager needs ${missing.join(' and ')} on PATH.`, {
       hint: `install the Session Manager plugin (${SSM_PLUGIN_INSTALL_URL}) and AWS CLI v2; or reach the scanner directly with --via direct (port 22 open to you in network.allowSshFrom), --jump user@bastion, or --host`,
@@ -57,13 +63,21 @@ export function preflightSsm(env: NodeJS.ProcessEnv): void {
  * Manager tunnel. Host keys are checked against the known_hosts file under the name the scanner is
  * known by (its instance id when it came from AWS, `[host]:port` with --host).
  */
-export async function connectToScanner(target: ScannerTarget, opts: ConnectOptions, events: ConnectEvents): Promise<ScannerConnection> {
+export async function connectToScanner(
+  target: ScannerTarget,
+  opts: ConnectOptions,
+  events: ConnectEvents,
+): Promise<ScannerConnection> {
   const knownHosts = new KnownHostsFile(opts.knownHostsFile);
   const onHostKey = (e: { knownAs: string; kind: 'first-use' | 'replaced'; key: HostKey; previous?: HostKey[] }) => {
     if (e.kind === 'first-use') {
-      events.notice(`first connection to ${e.knownAs}: recorded its ${e.key.type} host key ${e.key.fingerprint} in ${knownHosts.path}`);
+      events.notice(
+        `first connection to ${e.knownAs}: recorded its ${e.key.type} host key ${e.key.fingerprint} in ${knownHosts.path}`,
+      );
     } else {
-      events.warn(`replaced the recorded host key of ${e.knownAs} (${(e.previous ?? []).map((p) => p.fingerprint).join(', ')}) with ${e.key.type} ${e.key.fingerprint}`);
+      events.warn(
+        `replaced the recorded host key of ${e.knownAs} (${(e.previous ?? []).map((p) => p.fingerprint).join(', ')}) with ${e.key.type} ${e.key.fingerprint}`,
+      );
     }
   };
   const auth = { privateKey: opts.identity.privateKey, agent: opts.identity.agent };
@@ -73,10 +87,14 @@ export async function connectToScanner(target: ScannerTarget, opts: ConnectOptio
   let knownAs: string;
   let via = '';
   if (target.via === 'ssm') {
-    if (!target.instanceId) throw new UsageError('--via ssm needs a scanner from the fleet (an instance id), not --host.');
+    if (!target.instanceId)
+      throw new UsageError('--via ssm needs a scanner from the fleet (an instance id), not --host.');
     preflightSsm(opts.env);
     events.info(`opening a Session Manager tunnel to ${target.instanceId}…`);
-    const tunnel = await startSsmTunnel({ instanceId: target.instanceId, region: opts.region, profile: opts.profile }, opts.env);
+    const tunnel = await startSsmTunnel(
+      { instanceId: target.instanceId, region: opts.region, profile: opts.profile },
+      opts.env,
+    );
     closeTunnel = () => tunnel.close();
     host = '127.0.0.1';
     port = tunnel.port;

@@ -32,17 +32,26 @@ export interface Identity {
  * of an imported key, or the default `./nessus-byol-<fleet>-<region>.pem`), plus ssh-agent when
  * SSH_AUTH_SOCK is set.
  */
-export function resolveIdentity(config: Pick<ResolvedConfig, 'fleet' | 'region' | 'access'>, identity: string | undefined, env: NodeJS.ProcessEnv, cwd: string): Identity {
+export function resolveIdentity(
+  config: Pick<ResolvedConfig, 'fleet' | 'region' | 'access'>,
+  identity: string | undefined,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Identity {
   const agent = env.SSH_AUTH_SOCK || undefined;
   if (identity) {
     const path = resolve(cwd, expandHome(identity, env));
-    if (!existsSync(path)) throw new UsageError(`--identity ${identity}: no such file.`, { hint: 'pass the private key file of the fleet key pair' });
+    if (!existsSync(path))
+      throw new UsageError(`--identity ${identity}: no such file.`, {
+        hint: 'pass the private key file of the fleet key pair',
+      });
     return { path, privateKey: readFileSync(path), agent };
   }
   const candidates: string[] = [];
   if (config.access.privateKeyPath) candidates.push(config.access.privateKeyPath);
   const kp = config.access.keyPair;
-  if (typeof kp === 'object' && 'import' in kp && kp.import.endsWith('.pub')) candidates.push(kp.import.slice(0, -'.pub'.length));
+  if (typeof kp === 'object' && 'import' in kp && kp.import.endsWith('.pub'))
+    candidates.push(kp.import.slice(0, -'.pub'.length));
   candidates.push(defaultPrivateKeyPath(config.fleet, config.region));
   for (const c of candidates) {
     const path = resolve(cwd, expandHome(c, env));

@@ -54,20 +54,34 @@ function lineSplitter(onLine: (line: string) => void): (chunk: Buffer) => void {
   };
 }
 
-function remoteFailed(code: string, what: string, r: ExecResult, ctx: OperationContext, secrets: Secret[], lastPhase?: string): RuntimeError {
+function remoteFailed(
+  code: string,
+  what: string,
+  r: ExecResult,
+  ctx: OperationContext,
+  secrets: Secret[],
+  lastPhase?: string,
+): RuntimeError {
   const detail = redact(tail(r.stderr), secrets);
   const sudo = /sudo: (a password is required|a terminal is required)/.test(r.stderr);
-  return new RuntimeError(code, `${what} on ${ctx.name} failed${lastPhase ? `: ${lastPhase}` : ` (exit ${r.code ?? r.signal})`}.${detail ? `\n${detail}` : ''}`, {
-    hint: sudo ? 'the SSH user needs passwordless sudo (ec2-user has it on the Nessus AMI); pass --user' : `look closer with \`${ctx.logsCommand}\``,
-    data: { exitCode: r.code, ...(detail ? { stderr: detail } : {}) },
-  });
+  return new RuntimeError(
+    code,
+    `${what} on ${ctx.name} failed${lastPhase ? `: ${lastPhase}` : ` (exit ${r.code ?? r.signal})`}.${detail ? `\n${detail}` : ''}`,
+    {
+      hint: sudo
+        ? 'the SSH user needs passwordless sudo (ec2-user has it on the Nessus AMI); pass --user'
+        : `look closer with \`${ctx.logsCommand}\``,
+      data: { exitCode: r.code, ...(detail ? { stderr: detail } : {}) },
+    },
+  );
 }
 
 // ---- status ---------------------------------------------------------------------------------
 
 export async function sshStatus(ctx: OperationContext): Promise<ScannerHostStatus> {
   const r = await ctx.session.exec(asRoot(statusScript()));
-  if (!r.stdout.includes(`${MARK} section`)) throw remoteFailed('SSH_STATUS_FAILED', 'reading the scanner status', r, ctx, []);
+  if (!r.stdout.includes(`${MARK} section`))
+    throw remoteFailed('SSH_STATUS_FAILED', 'reading the scanner status', r, ctx, []);
   return parseStatusOutput(r.stdout);
 }
 
@@ -104,19 +118,31 @@ export async function sshLink(ctx: OperationContext, input: LinkInput): Promise<
     .join('\n');
   const shown = renderNessuscliLinkLine(input.target, input.awsScanner, input.proxy, { name: ctx.name });
   let failure: string | undefined;
-  const r = await ctx.session.exec(asRoot(linkScript({ name: ctx.name, target: input.target, awsScanner: input.awsScanner, proxy: input.proxy, reset: input.reset })), {
-    stdin: `${stdin}\n`,
-    onStdout: lineSplitter((line) => {
-      if (!line.startsWith(`${MARK} `)) return;
-      const [phase = '', ...rest] = line.slice(MARK.length + 1).split(' ');
-      if (phase === 'link') ctx.events.info(`linking: ${shown}`);
-      else if (phase === 'link-ok') ctx.events.success(`nessuscli linked ${ctx.name}`);
-      else if (phase.endsWith('-failed')) failure = redact(rest.join(' '), secrets);
-      else if (PHASES[phase]) ctx.events.info(PHASES[phase]);
-    }),
-  });
+  const r = await ctx.session.exec(
+    asRoot(
+      linkScript({
+        name: ctx.name,
+        target: input.target,
+        awsScanner: input.awsScanner,
+        proxy: input.proxy,
+        reset: input.reset,
+      }),
+    ),
+    {
+      stdin: `${stdin}\n`,
+      onStdout: lineSplitter((line) => {
+        if (!line.startsWith(`${MARK} `)) return;
+        const [phase = '', ...rest] = line.slice(MARK.length + 1).split(' ');
+        if (phase === 'link') ctx.events.info(`linking: ${shown}`);
+        else if (phase === 'link-ok') ctx.events.success(`nessuscli linked ${ctx.name}`);
+        else if (phase.endsWith('-failed')) failure = redact(rest.join(' '), secrets);
+        else if (PHASES[phase]) ctx.events.info(PHASES[phase]);
+      }),
+    },
+  );
   ctx.events.debug(redact(r.stderr, secrets).trimEnd());
-  if (r.code !== 0) throw remoteFailed('SSH_LINK_FAILED', input.reset ? 'relinking' : 'linking', r, ctx, secrets, failure);
+  if (r.code !== 0)
+    throw remoteFailed('SSH_LINK_FAILED', input.reset ? 'relinking' : 'linking', r, ctx, secrets, failure);
   if (!input.tenable) return { linked: true, confirmed: false };
   return { linked: true, confirmed: true, ...(await confirmLinked(ctx, input.tenable)) };
 }
@@ -125,13 +151,22 @@ async function confirmLinked(ctx: OperationContext, tenable: TenableClient): Pro
   const scanners = await tenable.listScanners();
   const record = pickRecord(scanners, ctx.name);
   if (!record) {
-    throw new RuntimeError('LINK_NOT_CONFIRMED', `nessuscli reported ${ctx.name} linked, but Tenable lists no linked scanner with that name.`, {
-      hint: `check the link target (tenable.site) and the scanner's logs: \`${ctx.logsCommand}\``,
-    });
+    throw new RuntimeError(
+      'LINK_NOT_CONFIRMED',
+      `nessuscli reported ${ctx.name} linked, but Tenable lists no linked scanner with that name.`,
+      {
+        hint: `check the link target (tenable.site) and the scanner's logs: \`${ctx.logsCommand}\``,
+      },
+    );
   }
   ctx.events.success(`Tenable shows ${ctx.name} linked (id ${record.id}, status ${record.status})`);
   return {
-    tenable: { id: record.id, uuid: record.uuid, status: record.status, ...(record.loadedPluginSet ? { loadedPluginSet: record.loadedPluginSet } : {}) },
+    tenable: {
+      id: record.id,
+      uuid: record.uuid,
+      status: record.status,
+      ...(record.loadedPluginSet ? { loadedPluginSet: record.loadedPluginSet } : {}),
+    },
   };
 }
 
@@ -171,7 +206,10 @@ export interface FetchedLog {
 }
 
 /** Tails of the bootstrap and Nessus logs into `dir` (0700, files 0600: logs can hold host details). */
-export async function sshLogs(ctx: OperationContext, opts: { dir: string; lines: number }): Promise<{ dir: string; files: FetchedLog[] }> {
+export async function sshLogs(
+  ctx: OperationContext,
+  opts: { dir: string; lines: number },
+): Promise<{ dir: string; files: FetchedLog[] }> {
   const dir = resolve(opts.dir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const files: FetchedLog[] = [];
@@ -195,7 +233,10 @@ export async function sshLogs(ctx: OperationContext, opts: { dir: string; lines:
 }
 
 /** `tail -F` of every log until `signal` aborts (Ctrl-C). */
-export async function sshFollowLogs(ctx: OperationContext, opts: { lines: number; signal?: AbortSignal }): Promise<void> {
+export async function sshFollowLogs(
+  ctx: OperationContext,
+  opts: { lines: number; signal?: AbortSignal },
+): Promise<void> {
   await ctx.session.exec(asRoot(followScript(opts.lines)), {
     ...(ctx.events.stdout ? { onStdout: ctx.events.stdout } : {}),
     ...(ctx.events.stderr ? { onStderr: ctx.events.stderr } : {}),
@@ -209,16 +250,23 @@ export async function sshFollowLogs(ctx: OperationContext, opts: { lines: number
  * Runs a command as the SSH user (words joined with spaces, as `ssh host cmd…` does, so quoting and
  * pipes work as typed). A non-zero exit becomes a RuntimeError carrying it.
  */
-export async function sshRun(ctx: OperationContext, words: string[]): Promise<{ exitCode: 0; stdout: string; stderr: string }> {
+export async function sshRun(
+  ctx: OperationContext,
+  words: string[],
+): Promise<{ exitCode: 0; stdout: string; stderr: string }> {
   const command = words.join(' ');
   const r = await ctx.session.exec(command, {
     ...(ctx.events.stdout ? { onStdout: ctx.events.stdout } : {}),
     ...(ctx.events.stderr ? { onStderr: ctx.events.stderr } : {}),
   });
   if (r.code !== 0) {
-    throw new RuntimeError('REMOTE_EXIT', `\`${command}\` on ${ctx.name} ${r.code === null ? `ended by signal ${r.signal ?? '?'}` : `exited ${r.code}`}.`, {
-      data: { exitCode: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr },
-    });
+    throw new RuntimeError(
+      'REMOTE_EXIT',
+      `\`${command}\` on ${ctx.name} ${r.code === null ? `ended by signal ${r.signal ?? '?'}` : `exited ${r.code}`}.`,
+      {
+        data: { exitCode: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr },
+      },
+    );
   }
   return { exitCode: 0, stdout: r.stdout, stderr: r.stderr };
 }

@@ -17,7 +17,9 @@ export interface ScannerHostStatus {
 
 /** Splits the status script's output into its sections and reads the facts out of them. */
 export function parseStatusOutput(stdout: string): ScannerHostStatus {
-  const raw = Object.fromEntries(STATUS_SECTIONS.map((s) => [s, { text: '', rc: null as number | null }])) as ScannerHostStatus['raw'];
+  const raw = Object.fromEntries(
+    STATUS_SECTIONS.map((s) => [s, { text: '', rc: null as number | null }]),
+  ) as ScannerHostStatus['raw'];
   let current: StatusSection | null = null;
   const buffers = new Map<StatusSection, string[]>();
   for (const line of stdout.split('\n')) {
@@ -26,7 +28,10 @@ export function parseStatusOutput(stdout: string): ScannerHostStatus {
       current = STATUS_SECTIONS.includes(name) ? name : null;
       if (current) buffers.set(current, []);
     } else if (line.startsWith(`${MARK} rc `) && current) {
-      raw[current] = { text: (buffers.get(current) ?? []).join('\n').trim(), rc: Number(line.slice(`${MARK} rc `.length).trim()) };
+      raw[current] = {
+        text: (buffers.get(current) ?? []).join('\n').trim(),
+        rc: Number(line.slice(`${MARK} rc `.length).trim()),
+      };
       current = null;
     } else if (current) {
       buffers.get(current)!.push(line);

@@ -59,7 +59,9 @@ export function linkSecretsOrder(input: Pick<LinkScriptInput, 'proxy'>): Array<'
  * offer its setup page to whoever reaches it.
  */
 export function linkScript(input: LinkScriptInput): string {
-  const flags = linkArgsToShell(linkArgs(input.target, input.awsScanner, input.proxy), { secret: () => '"$PROXY_PASSWORD"' });
+  const flags = linkArgsToShell(linkArgs(input.target, input.awsScanner, input.proxy), {
+    secret: () => '"$PROXY_PASSWORD"',
+  });
   const withProxyPassword = linkSecretsOrder(input).includes('proxyPassword');
   return `${HEAD}
 ${KEEP_GOING}
@@ -148,7 +150,11 @@ export interface RemoteLog {
 }
 
 export const REMOTE_LOGS: RemoteLog[] = [
-  { name: 'nessus-byol-bootstrap.log', path: `"\${NESSUS_BYOL_LOG_FILE:-${REMOTE_PATHS.bootstrapLog}}"`, display: REMOTE_PATHS.bootstrapLog },
+  {
+    name: 'nessus-byol-bootstrap.log',
+    path: `"\${NESSUS_BYOL_LOG_FILE:-${REMOTE_PATHS.bootstrapLog}}"`,
+    display: REMOTE_PATHS.bootstrapLog,
+  },
   ...['nessusd.messages', 'backend.log', 'nessuscli.log'].map((name) => ({
     name,
     path: `"\${NESSUS_BYOL_NESSUS_LOG_DIR:-${REMOTE_PATHS.logDir}}"/${name}`,

@@ -20,14 +20,20 @@ export interface SecretDeps {
 export async function linkingKeyForSsh(config: ResolvedConfig, deps: SecretDeps): Promise<Secret> {
   const fromEnv = deps.env[LINKING_KEY_ENV];
   if (fromEnv) {
-    if (config.link.key.from !== 'env') deps.notice?.(`using the linking key from ${LINKING_KEY_ENV} instead of link.key (${config.link.key.from})`);
+    if (config.link.key.from !== 'env')
+      deps.notice?.(`using the linking key from ${LINKING_KEY_ENV} instead of link.key (${config.link.key.from})`);
     return checked(new Secret(fromEnv, LINKING_KEY_ENV), LINKING_KEY_ENV);
   }
   if (config.link.key.from === 'env') {
-    throw new UsageError(`${LINKING_KEY_ENV} is not set, and link.key.from is env.`, { hint: `export ${LINKING_KEY_ENV} from your secret store` });
+    throw new UsageError(`${LINKING_KEY_ENV} is not set, and link.key.from is env.`, {
+      hint: `export ${LINKING_KEY_ENV} from your secret store`,
+    });
   }
   if (config.link.key.from === 'tenable-api') return checked(await deps.tenable().getLinkingKey(), 'the linking key');
-  return checked(await readLinkingKey(config, { env: deps.env, aws: await deps.aws(), tenable: deps.tenable }), 'the linking key');
+  return checked(
+    await readLinkingKey(config, { env: deps.env, aws: await deps.aws(), tenable: deps.tenable }),
+    'the linking key',
+  );
 }
 
 /** The activation code: $NESSUS_ACTIVATION_CODE, else link.activationCode (SSM or Secrets Manager). */
@@ -36,9 +42,12 @@ export async function activationCodeForSsh(config: ResolvedConfig, deps: SecretD
   if (fromEnv) return checked(new Secret(fromEnv, ACTIVATION_CODE_ENV), ACTIVATION_CODE_ENV);
   const source = config.link.activationCode;
   if (!source) {
-    throw new UsageError(`No activation code: ${ACTIVATION_CODE_ENV} is not set and the fleet has no link.activationCode.`, {
-      hint: `export ${ACTIVATION_CODE_ENV}, or set link.activationCode: { from: ssm, parameter: /nessus/activation-code }`,
-    });
+    throw new UsageError(
+      `No activation code: ${ACTIVATION_CODE_ENV} is not set and the fleet has no link.activationCode.`,
+      {
+        hint: `export ${ACTIVATION_CODE_ENV}, or set link.activationCode: { from: ssm, parameter: /nessus/activation-code }`,
+      },
+    );
   }
   return checked(await readStored(source, await deps.aws()), 'the activation code');
 }
@@ -52,7 +61,10 @@ export async function proxyPasswordForSsh(config: ResolvedConfig, deps: SecretDe
 async function readStored(source: StoredSecretSource, aws: AwsGateways): Promise<Secret> {
   if (source.from === 'secretsmanager') return aws.secrets.read(source.secretId);
   const v = await aws.ssm.readSecure(source.parameter);
-  if (!v) throw new AwsError('PARAMETER_NOT_FOUND', `The SSM parameter ${source.parameter} does not exist.`, { hint: 'store the value as a SecureString first' });
+  if (!v)
+    throw new AwsError('PARAMETER_NOT_FOUND', `The SSM parameter ${source.parameter} does not exist.`, {
+      hint: 'store the value as a SecureString first',
+    });
   return v;
 }
 

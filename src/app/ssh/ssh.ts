@@ -11,7 +11,17 @@ import type { AwsGateways } from '../gateways.js';
 import { connectToScanner, type ConnectEvents } from './connect.js';
 import { knownHostsPath, resolveIdentity } from './local-paths.js';
 import { sshLogsCommand } from './logs-command.js';
-import { sshActivate, sshFollowLogs, sshLink, sshLogs, sshRun, sshStatus, type FetchedLog, type LinkOutcome, type OperationEvents } from './operations.js';
+import {
+  sshActivate,
+  sshFollowLogs,
+  sshLink,
+  sshLogs,
+  sshRun,
+  sshStatus,
+  type FetchedLog,
+  type LinkOutcome,
+  type OperationEvents,
+} from './operations.js';
 import type { ScannerHostStatus } from './parse-status.js';
 import { activationCodeForSsh, linkingKeyForSsh, proxyPasswordForSsh } from './secrets.js';
 import { defaultVia, pickInstance, targetFromHost, type ScannerTarget, type SshVia } from './target.js';
@@ -64,15 +74,23 @@ export type SshOutcome =
   | { operation: 'run'; scanner: SshScannerInfo; exitCode: 0; stdout: string; stderr: string };
 
 /** Checks flag combinations that make no sense, before anything is touched. */
-export function checkSshInput(input: Pick<SshInput, 'operation' | 'command' | 'follow' | 'out' | 'lines' | 'host' | 'via'>): void {
+export function checkSshInput(
+  input: Pick<SshInput, 'operation' | 'command' | 'follow' | 'out' | 'lines' | 'host' | 'via'>,
+): void {
   if (input.operation === 'run' && input.command.length === 0) {
-    throw new UsageError('`ssh <scanner> run` needs a command after `--`.', { hint: "e.g. nessus-byol ssh scanner-1 run -- 'sudo systemctl status nessusd'" });
+    throw new UsageError('`ssh <scanner> run` needs a command after `--`.', {
+      hint: "e.g. nessus-byol ssh scanner-1 run -- 'sudo systemctl status nessusd'",
+    });
   }
   if (input.operation !== 'run' && input.command.length > 0) {
-    throw new UsageError(`\`ssh <scanner> ${input.operation}\` takes no command (${input.command.join(' ')}).`, { hint: 'use `run -- <command>` for other commands' });
+    throw new UsageError(`\`ssh <scanner> ${input.operation}\` takes no command (${input.command.join(' ')}).`, {
+      hint: 'use `run -- <command>` for other commands',
+    });
   }
-  if (input.operation !== 'logs' && (input.follow || input.out)) throw new UsageError('--follow and --out apply to `logs` only.');
-  if (!Number.isInteger(input.lines) || input.lines < 1) throw new UsageError('--lines must be a positive whole number.');
+  if (input.operation !== 'logs' && (input.follow || input.out))
+    throw new UsageError('--follow and --out apply to `logs` only.');
+  if (!Number.isInteger(input.lines) || input.lines < 1)
+    throw new UsageError('--lines must be a positive whole number.');
   if (input.host && input.via === 'ssm') throw new UsageError('--host and --via ssm cannot be combined.');
 }
 
@@ -89,9 +107,12 @@ async function prepare(input: SshInput, deps: SshDeps, events: SshEvents): Promi
   const { config, operation } = input;
   if (operation === 'link' || operation === 'relink') {
     if (config.link.method === 'standalone') {
-      throw new UsageError(`Fleet ${config.fleet} uses link.method: standalone; its scanners are activated, not linked.`, {
-        hint: `use \`nessus-byol ssh ${input.scanner} activate\``,
-      });
+      throw new UsageError(
+        `Fleet ${config.fleet} uses link.method: standalone; its scanners are activated, not linked.`,
+        {
+          hint: `use \`nessus-byol ssh ${input.scanner} activate\``,
+        },
+      );
     }
     let tenable: TenableClient | undefined;
     if (input.confirm) {
@@ -99,14 +120,21 @@ async function prepare(input: SshInput, deps: SshDeps, events: SshEvents): Promi
         tenable = deps.tenable();
       } catch (e) {
         if (e instanceof UsageError) {
-          throw new UsageError(e.message, { hint: `${e.hint ?? ''}; or pass --no-confirm to link without confirming through the Tenable API` });
+          throw new UsageError(e.message, {
+            hint: `${e.hint ?? ''}; or pass --no-confirm to link without confirming through the Tenable API`,
+          });
         }
         throw e;
       }
     } else {
       events.notice('--no-confirm: the link will not be confirmed through the Tenable API');
     }
-    const secretDeps = { env: input.env, aws: deps.aws, tenable: deps.tenable, notice: (m: string) => events.notice(m) };
+    const secretDeps = {
+      env: input.env,
+      aws: deps.aws,
+      tenable: deps.tenable,
+      notice: (m: string) => events.notice(m),
+    };
     const key = await linkingKeyForSsh(config, secretDeps);
     const proxyPassword = await proxyPasswordForSsh(config, secretDeps);
     const p = config.link.proxy;
@@ -115,7 +143,14 @@ async function prepare(input: SshInput, deps: SshDeps, events: SshEvents): Promi
           host: p.host,
           port: p.port,
           ...(p.username ? { username: p.username } : {}),
-          ...(p.password ? { password: p.password.from === 'ssm' ? { kind: 'ssm', parameter: p.password.parameter, region: config.region } : { kind: 'secretsmanager', secretId: p.password.secretId, region: config.region } } : {}),
+          ...(p.password
+            ? {
+                password:
+                  p.password.from === 'ssm'
+                    ? { kind: 'ssm', parameter: p.password.parameter, region: config.region }
+                    : { kind: 'secretsmanager', secretId: p.password.secretId, region: config.region },
+              }
+            : {}),
           ...(p.agent ? { agent: p.agent } : {}),
         }
       : undefined;
@@ -127,10 +162,17 @@ async function prepare(input: SshInput, deps: SshDeps, events: SshEvents): Promi
   return {};
 }
 
-async function resolveTarget(input: SshInput, ec2: () => Promise<Pick<Ec2Gateway, 'fleetInstances'>>): Promise<ScannerTarget> {
+async function resolveTarget(
+  input: SshInput,
+  ec2: () => Promise<Pick<Ec2Gateway, 'fleetInstances'>>,
+): Promise<ScannerTarget> {
   if (input.host) return targetFromHost(input.config, { scanner: input.scanner, host: input.host, via: input.via });
   const instances = await (await ec2()).fleetInstances(input.config.fleet);
-  return pickInstance(input.config, instances, { scanner: input.scanner, via: defaultVia(input.config, input), jump: input.jump });
+  return pickInstance(input.config, instances, {
+    scanner: input.scanner,
+    via: defaultVia(input.config, input),
+    jump: input.jump,
+  });
 }
 
 /** Runs one `ssh` operation on one scanner of the fleet. */
@@ -159,8 +201,17 @@ export async function runSshOperation(input: SshInput, deps: SshDeps, events: Ss
   try {
     if (input.signal?.aborted) throw new InterruptedError();
     events.info(`connected to ${target.name} (${conn.description})`);
-    const scanner: SshScannerInfo = { name: target.name, ...(target.instanceId ? { instanceId: target.instanceId } : {}), connection: conn.description };
-    const ctx = { session: conn.session, name: target.name, events, logsCommand: sshLogsCommand(input.config.file, target.name) };
+    const scanner: SshScannerInfo = {
+      name: target.name,
+      ...(target.instanceId ? { instanceId: target.instanceId } : {}),
+      connection: conn.description,
+    };
+    const ctx = {
+      session: conn.session,
+      name: target.name,
+      events,
+      logsCommand: sshLogsCommand(input.config.file, target.name),
+    };
     switch (input.operation) {
       case 'status':
         return { operation: 'status', scanner, status: await sshStatus(ctx) };
@@ -184,11 +235,20 @@ export async function runSshOperation(input: SshInput, deps: SshDeps, events: Ss
           await sshFollowLogs(ctx, { lines: input.lines, ...(input.signal ? { signal: input.signal } : {}) });
           return { operation: 'logs', scanner, followed: true };
         }
-        return { operation: 'logs', scanner, ...(await sshLogs(ctx, { dir: resolve(input.cwd, input.out ?? `nessus-byol-logs/${safeDirName(target.name)}`), lines: input.lines })) };
+        return {
+          operation: 'logs',
+          scanner,
+          ...(await sshLogs(ctx, {
+            dir: resolve(input.cwd, input.out ?? `nessus-byol-logs/${safeDirName(target.name)}`),
+            lines: input.lines,
+          })),
+        };
       case 'run':
         return { operation: 'run', scanner, ...(await sshRun(ctx, input.command)) };
       default:
-        throw new UsageError(`Unknown ssh operation ${String(input.operation)}.`, { hint: `use one of ${SSH_OPERATIONS.join(', ')}` });
+        throw new UsageError(`Unknown ssh operation ${String(input.operation)}.`, {
+          hint: `use one of ${SSH_OPERATIONS.join(', ')}`,
+        });
     }
   } finally {
     input.signal?.removeEventListener('abort', onAbort);

@@ -43,13 +43,19 @@ export function defaultVia(config: Pick<ResolvedConfig, 'access'>, opts: Pick<Ta
 
 /** A target given with --host: nothing is looked up in AWS. */
 export function targetFromHost(config: ResolvedConfig, opts: TargetOptions & { host: string }): ScannerTarget {
-  if (opts.via === 'ssm') throw new UsageError('--host and --via ssm cannot be combined.', { hint: 'drop --host to reach the instance through Session Manager' });
+  if (opts.via === 'ssm')
+    throw new UsageError('--host and --via ssm cannot be combined.', {
+      hint: 'drop --host to reach the instance through Session Manager',
+    });
   if (!isInstanceId(opts.scanner)) return { name: opts.scanner, host: opts.host, via: 'direct' };
   const template = config.scanners.name;
   if (template.includes('{index}') || config.scanners.list) {
-    throw new UsageError(`With --host, the scanner name of ${opts.scanner} cannot be derived from the name template ${template}.`, {
-      hint: 'give the scanner name instead of the instance id',
-    });
+    throw new UsageError(
+      `With --host, the scanner name of ${opts.scanner} cannot be derived from the name template ${template}.`,
+      {
+        hint: 'give the scanner name instead of the instance id',
+      },
+    );
   }
   return {
     name: scannerName(template, { fleet: config.fleet, region: config.region, instanceId: opts.scanner }),
@@ -62,28 +68,46 @@ export function targetFromHost(config: ResolvedConfig, opts: TargetOptions & { h
 /** Finds the scanner among the fleet's instances by instance id, scanner name or Name tag. */
 export function pickInstance(config: ResolvedConfig, instances: FleetInstance[], opts: TargetOptions): ScannerTarget {
   const wanted = opts.scanner;
-  const matches = instances.filter((i) => i.instanceId === wanted || i.tags[TAG.scannerName] === wanted || i.tags.Name === wanted);
+  const matches = instances.filter(
+    (i) => i.instanceId === wanted || i.tags[TAG.scannerName] === wanted || i.tags.Name === wanted,
+  );
   if (matches.length === 0) {
-    const known = instances.map((i) => `${i.tags[TAG.scannerName] ?? i.tags.Name ?? '?'} (${i.instanceId}, ${i.state})`);
+    const known = instances.map(
+      (i) => `${i.tags[TAG.scannerName] ?? i.tags.Name ?? '?'} (${i.instanceId}, ${i.state})`,
+    );
     throw new UsageError(`No scanner named ${wanted} in fleet ${config.fleet} (${config.region}).`, {
-      hint: known.length ? `the fleet has: ${known.join(', ')}` : 'the fleet has no instances; `nessus-byol status` lists scanners',
+      hint: known.length
+        ? `the fleet has: ${known.join(', ')}`
+        : 'the fleet has no instances; `nessus-byol status` lists scanners',
     });
   }
   const running = matches.filter((i) => i.state === 'running');
   if (running.length > 1) {
-    throw new UsageError(`${wanted} matches ${running.length} running instances: ${running.map((i) => i.instanceId).join(', ')}.`, { hint: 'give the instance id' });
+    throw new UsageError(
+      `${wanted} matches ${running.length} running instances: ${running.map((i) => i.instanceId).join(', ')}.`,
+      { hint: 'give the instance id' },
+    );
   }
   const instance = running[0];
   if (!instance) {
-    throw new RuntimeError('SCANNER_NOT_RUNNING', `${wanted} (${matches.map((i) => `${i.instanceId} ${i.state}`).join(', ')}) is not running.`, {
-      hint: 'start the instance, or replace it with `nessus-byol rebuild`',
-    });
+    throw new RuntimeError(
+      'SCANNER_NOT_RUNNING',
+      `${wanted} (${matches.map((i) => `${i.instanceId} ${i.state}`).join(', ')}) is not running.`,
+      {
+        hint: 'start the instance, or replace it with `nessus-byol rebuild`',
+      },
+    );
   }
   const via = defaultVia(config, opts);
-  const name = instance.tags[TAG.scannerName] ?? instance.tags.Name ?? scannerName(config.scanners.name, { fleet: config.fleet, region: config.region, instanceId: instance.instanceId });
+  const name =
+    instance.tags[TAG.scannerName] ??
+    instance.tags.Name ??
+    scannerName(config.scanners.name, { fleet: config.fleet, region: config.region, instanceId: instance.instanceId });
   const host = instance.publicIp ?? instance.privateIp;
   if (via === 'direct' && !host) {
-    throw new RuntimeError('SCANNER_NO_ADDRESS', `${name} (${instance.instanceId}) has no IP address to connect to.`, { hint: 'use --via ssm or --host' });
+    throw new RuntimeError('SCANNER_NO_ADDRESS', `${name} (${instance.instanceId}) has no IP address to connect to.`, {
+      hint: 'use --via ssm or --host',
+    });
   }
   return { name, instanceId: instance.instanceId, host, via, hostKeyName: instance.instanceId };
 }

@@ -16,13 +16,18 @@ export async function runSsh(
   opts: SshCommandOptions,
 ): Promise<void> {
   const out = outputFor(g);
-  if (g.json && opts.follow) throw new UsageError('--follow streams text and cannot be combined with --json.', { hint: 'drop --json, or drop --follow to fetch the logs into files' });
+  if (g.json && opts.follow)
+    throw new UsageError('--follow streams text and cannot be combined with --json.', {
+      hint: 'drop --json, or drop --follow to fetch the logs into files',
+    });
   const config = await loadConfigFor(g, out);
 
   let gateways: Promise<AwsGateways> | undefined;
   // The AWS SDK loads only when the operation needs AWS (not with --host and secrets from the environment).
   const aws = () =>
-    (gateways ??= import('../../app/gateways.js').then(({ createAwsGateways }) => createAwsGateways({ region: config.region, profile: config.profile })));
+    (gateways ??= import('../../app/gateways.js').then(({ createAwsGateways }) =>
+      createAwsGateways({ region: config.region, profile: config.profile }),
+    ));
 
   const events: SshEvents = {
     info: (m) => out.info(m),
@@ -64,7 +69,10 @@ export async function runSsh(
       },
       {
         aws,
-        tenable: () => tenableFromEnv(config.tenableApiUrl, process.env, 'confirm the link through the Tenable API', (m) => out.debug(m)),
+        tenable: () =>
+          tenableFromEnv(config.tenableApiUrl, process.env, 'confirm the link through the Tenable API', (m) =>
+            out.debug(m),
+          ),
       },
       events,
     );

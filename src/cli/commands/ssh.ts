@@ -19,7 +19,8 @@ export interface SshCommandOptions {
 function positiveInt(what: string, max: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^\d+$/.test(value) || n < 1 || n > max) throw new InvalidArgumentError(`${what} must be a whole number from 1 to ${max}.`);
+    if (!/^\d+$/.test(value) || n < 1 || n > max)
+      throw new InvalidArgumentError(`${what} must be a whole number from 1 to ${max}.`);
     return n;
   };
 }
@@ -27,17 +28,31 @@ function positiveInt(what: string, max: number) {
 export function registerSsh(program: Command): void {
   program
     .command('ssh')
-    .description('Operate a scanner over SSH: nessuscli status, link, relink, standalone activation, logs, or any command.')
+    .description(
+      'Operate a scanner over SSH: nessuscli status, link, relink, standalone activation, logs, or any command.',
+    )
     .argument('<scanner>', 'scanner name or instance id from the fleet (with --host: the scanner name)')
     .addArgument(new Argument('<operation>', 'what to do').choices(SSH_OPERATIONS))
     .argument('[command...]', 'run: the remote command, after --')
     .option('--host <address>', 'connect to this address instead of looking the scanner up in AWS')
     .option('--port <n>', 'SSH port', positiveInt('--port', 65535), 22)
     .option('--user <name>', 'login user', 'ec2-user')
-    .option('-i, --identity <file>', 'private key (default: access.privateKeyPath or ./nessus-byol-<fleet>-<region>.pem; ssh-agent when SSH_AUTH_SOCK is set)')
+    .option(
+      '-i, --identity <file>',
+      'private key (default: access.privateKeyPath or ./nessus-byol-<fleet>-<region>.pem; ssh-agent when SSH_AUTH_SOCK is set)',
+    )
     .option('--jump <user@host[:port]>', 'reach the scanner through this SSH bastion')
-    .addOption(new Option('--via <how>', 'direct, or ssm (Session Manager tunnel; the default for access.keyPair: none)').choices(['direct', 'ssm']))
-    .option('--accept-new-host-key', 'replace a recorded host key that changed (after checking the new fingerprint)', false)
+    .addOption(
+      new Option(
+        '--via <how>',
+        'direct, or ssm (Session Manager tunnel; the default for access.keyPair: none)',
+      ).choices(['direct', 'ssm']),
+    )
+    .option(
+      '--accept-new-host-key',
+      'replace a recorded host key that changed (after checking the new fingerprint)',
+      false,
+    )
     .option('--no-confirm', 'link/relink: do not confirm the link through the Tenable API (no TIO keys needed)')
     .option('--out <dir>', 'logs: folder to write into (default ./nessus-byol-logs/<scanner>/)')
     .option('--follow', 'logs: stream the logs (tail -F) until Ctrl-C', false)
@@ -66,8 +81,10 @@ Examples:
   $ nessus-byol ssh i-0abc1234 run -f fleet.yaml -- 'sudo systemctl status nessusd'
   $ nessus-byol ssh scanner-1 link -f fleet.yaml --host 10.0.1.5 --jump ec2-user@bastion.example.com`,
     )
-    .action(async (scanner: string, operation: SshOperation, command: string[], opts: SshCommandOptions, cmd: Command) => {
-      const { runSsh } = await import('./ssh-action.js');
-      await runSsh(globalsOf(cmd), { scanner, operation, command }, opts);
-    });
+    .action(
+      async (scanner: string, operation: SshOperation, command: string[], opts: SshCommandOptions, cmd: Command) => {
+        const { runSsh } = await import('./ssh-action.js');
+        await runSsh(globalsOf(cmd), { scanner, operation, command }, opts);
+      },
+    );
 }
