@@ -48,7 +48,7 @@ interface Row {
  */
 export function listrProgress(opts: { until: 'linked' | 'ready'; color: boolean; now?: () => number }): FleetProgress {
   const now = opts.now ?? Date.now;
-  const started = now();
+  let started = now();
   const provisioned = deferred<void>();
   const scannersKnown = deferred<Array<{ instanceId: string; name: string }>>();
   const rows = new Map<string, Row>();
@@ -63,7 +63,7 @@ export function listrProgress(opts: { until: 'linked' | 'ready'; color: boolean;
   const row = (instanceId: string, name: string): Row => {
     let r = rows.get(instanceId);
     if (!r) {
-      r = { name, phase: 'launched', since: started, done: deferred<void>() };
+      r = { name, phase: 'launched', since: now(), done: deferred<void>() };
       rows.set(instanceId, r);
     }
     return r;
@@ -71,6 +71,7 @@ export function listrProgress(opts: { until: 'linked' | 'ready'; color: boolean;
 
   const start = () => {
     if (running) return;
+    started = now();
     const list = new Listr(
       [
         {
