@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { globalsOf, outputFor } from '../globals.js';
+import { globalsOf } from '../globals.js';
 
 export function registerPlan(program: Command): void {
   program

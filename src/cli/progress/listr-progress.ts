@@ -22,10 +22,14 @@ function deferred<T>(): Deferred<T> {
     promise,
     settled: false,
     resolve: (v) => {
-      if (!d.settled) (d.settled = true), resolve(v);
+      if (d.settled) return;
+      d.settled = true;
+      resolve(v);
     },
     reject: (e) => {
-      if (!d.settled) (d.settled = true), reject(e);
+      if (d.settled) return;
+      d.settled = true;
+      reject(e);
     },
   };
   return d;
