@@ -1,4 +1,10 @@
-import { DescribeInstancesCommand, DescribeSecurityGroupsCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstancesCommand,
+  DescribeSecurityGroupsCommand,
+  EC2Client,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import { IAMClient, ListInstanceProfilesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { DescribeParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -19,7 +25,10 @@ export interface LifecycleWorld {
   tenable(method: string, path: string, body?: unknown): Promise<unknown>;
   sim(method: string, path: string, body?: unknown): Promise<unknown>;
   scanners(): Promise<Array<{ id: number; uuid: string; name: string; status: string; linked: number }>>;
-  instances(fleet: string, states?: string[]): Promise<Array<{ id: string; state: string; imageId: string; tags: Record<string, string> }>>;
+  instances(
+    fleet: string,
+    states?: string[],
+  ): Promise<Array<{ id: string; state: string; imageId: string; tags: Record<string, string> }>>;
   /** Launches a bare instance carrying the fleet's tags (an "orphan" no run of the tool created). */
   plantInstance(fleet: string, tags: Record<string, string>): Promise<string>;
   terminate(id: string): Promise<void>;
@@ -32,7 +41,11 @@ export interface LifecycleWorld {
 export async function startWorld(label: string): Promise<LifecycleWorld> {
   const dir = await mkdtemp(join(tmpdir(), `nessus-byol-${label}-`));
   const sandbox = await startSandbox({ stateDir: join(dir, 'sandbox'), pluginLoadDelayMs: 300, intervalMs: 250 });
-  const aws = { endpoint: sandbox.motoEndpoint, region: sandbox.region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const aws = {
+    endpoint: sandbox.motoEndpoint,
+    region: sandbox.region,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  };
   const ec2 = new EC2Client(aws);
   const ssm = new SSMClient(aws);
   const iam = new IAMClient(aws);
@@ -53,7 +66,8 @@ export async function startWorld(label: string): Promise<LifecycleWorld> {
     ec2,
     ssm,
     iam,
-    cli: (args, opts = {}) => runCli(args, { cwd: dir, env: { ...sandbox.env, ...opts.env }, timeoutMs: opts.timeoutMs ?? 120_000 }),
+    cli: (args, opts = {}) =>
+      runCli(args, { cwd: dir, env: { ...sandbox.env, ...opts.env }, timeoutMs: opts.timeoutMs ?? 120_000 }),
     async fleetFile(name, yaml) {
       const file = join(dir, `${name}.yaml`);
       await writeFile(file, yaml);
@@ -62,11 +76,20 @@ export async function startWorld(label: string): Promise<LifecycleWorld> {
     tenable: (method, path, body) => call(method, path, body, true),
     sim: (method, path, body) => call(method, path, body, false),
     async scanners() {
-      const doc = (await call('GET', '/scanners', undefined, true)) as { scanners: Array<{ id: number; uuid: string; name: string; status: string; linked: number }> };
+      const doc = (await call('GET', '/scanners', undefined, true)) as {
+        scanners: Array<{ id: number; uuid: string; name: string; status: string; linked: number }>;
+      };
       return doc.scanners;
     },
     async instances(fleet, states = ['pending', 'running', 'stopping', 'stopped']) {
-      const out = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:nessus-byol:fleet', Values: [fleet] }, { Name: 'instance-state-name', Values: states }] }));
+      const out = await ec2.send(
+        new DescribeInstancesCommand({
+          Filters: [
+            { Name: 'tag:nessus-byol:fleet', Values: [fleet] },
+            { Name: 'instance-state-name', Values: states },
+          ],
+        }),
+      );
       return (out.Reservations ?? []).flatMap((r) =>
         (r.Instances ?? []).map((i) => ({
           id: i.InstanceId!,
@@ -83,7 +106,9 @@ export async function startWorld(label: string): Promise<LifecycleWorld> {
           ImageId: 'ami-0a5e7b0c1d2e3f401',
           MinCount: 1,
           MaxCount: 1,
-          TagSpecifications: [{ ResourceType: 'instance', Tags: Object.entries(all).map(([Key, Value]) => ({ Key, Value })) }],
+          TagSpecifications: [
+            { ResourceType: 'instance', Tags: Object.entries(all).map(([Key, Value]) => ({ Key, Value })) },
+          ],
         }),
       );
       return out.Instances![0]!.InstanceId!;
@@ -94,18 +119,37 @@ export async function startWorld(label: string): Promise<LifecycleWorld> {
     /** Everything still carrying the fleet tag in moto: live instances, security groups, roles, profiles, parameters. */
     async taggedLeftovers(fleet) {
       const left: string[] = (await world.instances(fleet)).map((i) => `instance ${i.id}`);
-      const sgs = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:nessus-byol:fleet', Values: [fleet] }] }));
+      const sgs = await ec2.send(
+        new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:nessus-byol:fleet', Values: [fleet] }] }),
+      );
       left.push(...(sgs.SecurityGroups ?? []).map((g) => `security-group ${g.GroupId}`));
       const roles = await iam.send(new ListRolesCommand({}));
-      left.push(...(roles.Roles ?? []).filter((r) => r.RoleName?.startsWith(`nessus-byol-${fleet}-`)).map((r) => `role ${r.RoleName}`));
+      left.push(
+        ...(roles.Roles ?? [])
+          .filter((r) => r.RoleName?.startsWith(`nessus-byol-${fleet}-`))
+          .map((r) => `role ${r.RoleName}`),
+      );
       const profiles = await iam.send(new ListInstanceProfilesCommand({}));
-      left.push(...(profiles.InstanceProfiles ?? []).filter((p) => p.InstanceProfileName?.startsWith(`nessus-byol-${fleet}-`)).map((p) => `profile ${p.InstanceProfileName}`));
-      left.push(...(await world.parameterNames()).filter((n) => n.startsWith(`/nessus-byol/${fleet}/`)).map((n) => `parameter ${n}`));
+      left.push(
+        ...(profiles.InstanceProfiles ?? [])
+          .filter((p) => p.InstanceProfileName?.startsWith(`nessus-byol-${fleet}-`))
+          .map((p) => `profile ${p.InstanceProfileName}`),
+      );
+      left.push(
+        ...(await world.parameterNames())
+          .filter((n) => n.startsWith(`/nessus-byol/${fleet}/`))
+          .map((n) => `parameter ${n}`),
+      );
       return left;
     },
     async putParameter(name, value, tags = {}) {
       await ssm.send(
-        new PutParameterCommand({ Name: name, Value: value, Type: 'SecureString', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }),
+        new PutParameterCommand({
+          Name: name,
+          Value: value,
+          Type: 'SecureString',
+          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        }),
       );
     },
     async parameterNames() {
@@ -127,7 +171,10 @@ export async function startWorld(label: string): Promise<LifecycleWorld> {
 }
 
 /** A small fleet for the sandbox: short waits, pinned AMI. */
-export function fleetYaml(fleet: string, opts: { count?: number; ami?: string; groups?: string[]; key?: string; timeout?: string } = {}): string {
+export function fleetYaml(
+  fleet: string,
+  opts: { count?: number; ami?: string; groups?: string[]; key?: string; timeout?: string } = {},
+): string {
   return [
     'version: 1',
     `fleet: ${fleet}`,

@@ -19,12 +19,15 @@ afterAll(async () => {
 });
 
 describe('every lifecycle command', () => {
-  it.each(['status', 'wait', 'down', 'reconcile', 'rebuild'])('%s --help shows examples and exit codes', async (cmd) => {
-    const r = await runCli([cmd, '--help']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Examples:\n\s+\$ nessus-byol /);
-    expect(r.stdout).toContain('Exit codes');
-  });
+  it.each(['status', 'wait', 'down', 'reconcile', 'rebuild'])(
+    '%s --help shows examples and exit codes',
+    async (cmd) => {
+      const r = await runCli([cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Examples:\n\s+\$ nessus-byol /);
+      expect(r.stdout).toContain('Exit codes');
+    },
+  );
 
   it('refuses --watch with --json (exit 2, one JSON document)', async () => {
     const file = await w.fleetFile('watch', fleetYaml('watch'));
@@ -42,20 +45,39 @@ describe('up → status → wait → down', () => {
 
     const wait = await w.cli(['wait', '-f', file, '--json']);
     expect(wait.code, wait.stderr).toBe(0);
-    const waited = parseSingleJson(wait.stdout) as { ok: boolean; scanners: Array<{ phase: string; scannerId: number }> };
+    const waited = parseSingleJson(wait.stdout) as {
+      ok: boolean;
+      scanners: Array<{ phase: string; scannerId: number }>;
+    };
     expect(waited.scanners.map((s) => s.phase)).toEqual(['ready', 'ready']);
 
     const before = ((await w.sim('GET', '/_sim/requests')) as unknown[]).length;
     const status = await w.cli(['status', '-f', file, '--json']);
     expect(status.code, status.stderr).toBe(0);
-    const s = parseSingleJson(status.stdout) as { summary: { ready: number }; scanners: Array<{ tenableId: number; linked: boolean; state: string; availabilityZone: string; amiCurrent: boolean; uptimeMs: number }> };
+    const s = parseSingleJson(status.stdout) as {
+      summary: { ready: number };
+      scanners: Array<{
+        tenableId: number;
+        linked: boolean;
+        state: string;
+        availabilityZone: string;
+        amiCurrent: boolean;
+        uptimeMs: number;
+      }>;
+    };
     expect(s.summary.ready).toBe(2);
-    expect(s.scanners.every((r) => r.linked && r.state === 'running' && r.amiCurrent && r.availabilityZone && r.uptimeMs >= 0)).toBe(true);
+    expect(
+      s.scanners.every(
+        (r) => r.linked && r.state === 'running' && r.amiCurrent && r.availabilityZone && r.uptimeMs >= 0,
+      ),
+    ).toBe(true);
     const requests = ((await w.sim('GET', '/_sim/requests')) as Array<{ method: string; path: string }>).slice(before);
     expect(requests.filter((q) => q.method === 'GET' && q.path.startsWith('/scanners'))).toHaveLength(1); // one GET /scanners per refresh
 
     const table = await w.cli(['status', '-f', file]);
-    expect(table.stdout).toMatch(/NAME\s+INSTANCE\s+STATE\s+AZ\s+AMI\s+TENABLE ID\s+LINKED\s+STATUS\s+PLUGIN SET\s+LAST CONNECT\s+UPTIME/);
+    expect(table.stdout).toMatch(
+      /NAME\s+INSTANCE\s+STATE\s+AZ\s+AMI\s+TENABLE ID\s+LINKED\s+STATUS\s+PLUGIN SET\s+LAST CONNECT\s+UPTIME/,
+    );
 
     const ids = waited.scanners.map((x) => x.scannerId);
     const refused = await w.cli(['down', '-f', file]);
@@ -65,7 +87,11 @@ describe('up → status → wait → down', () => {
 
     const dry = await w.cli(['down', '-f', file, '--dry-run', '--json']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(parseSingleJson(dry.stdout)).toMatchObject({ ok: true, dryRun: true, plan: { instances: [{}, {}], records: [{}, {}] } });
+    expect(parseSingleJson(dry.stdout)).toMatchObject({
+      ok: true,
+      dryRun: true,
+      plan: { instances: [{}, {}], records: [{}, {}] },
+    });
     expect(await w.instances('life')).toHaveLength(2);
 
     const mark = ((await w.sim('GET', '/_sim/requests')) as unknown[]).length;
@@ -75,7 +101,9 @@ describe('up → status → wait → down', () => {
     expect(await w.taggedLeftovers('life')).toEqual([]);
     const left = await w.scanners();
     expect(left.filter((r) => ids.includes(r.id) || r.name.startsWith('life-'))).toEqual([]);
-    const deletes = ((await w.sim('GET', '/_sim/requests')) as Array<{ method: string; path: string }>).slice(mark).filter((q) => q.method === 'DELETE');
+    const deletes = ((await w.sim('GET', '/_sim/requests')) as Array<{ method: string; path: string }>)
+      .slice(mark)
+      .filter((q) => q.method === 'DELETE');
     expect(deletes.map((q) => q.path).sort()).toEqual(ids.map((id) => `/scanners/${id}`).sort());
 
     const again = await w.cli(['down', '-f', file, '--yes', '--json']);
@@ -85,7 +113,10 @@ describe('up → status → wait → down', () => {
 
   it('never deletes a linking-key parameter the user provides (key.from ssm); --keep-shared keeps the fleet resources', async () => {
     await w.putParameter('/team/nessus/linking-key', w.sandbox.tenable.linkingKey);
-    const file = await w.fleetFile('byo', fleetYaml('byo', { key: '{ from: ssm, parameter: /team/nessus/linking-key }' }));
+    const file = await w.fleetFile(
+      'byo',
+      fleetYaml('byo', { key: '{ from: ssm, parameter: /team/nessus/linking-key }' }),
+    );
     const up = await w.cli(['up', '-f', file, '--yes']);
     expect(up.code, up.stderr).toBe(0);
 
@@ -108,7 +139,8 @@ describe('reconcile', () => {
     const file = await w.fleetFile('prod', fleetYaml('prod', { timeout: '5s' }));
     const up = await w.cli(['up', '-f', file, '--yes', '--json']);
     expect(up.code, up.stderr).toBe(0);
-    const live = (parseSingleJson(up.stdout) as { scanners: Array<{ scannerId: number; instanceId: string }> }).scanners[0]!;
+    const live = (parseSingleJson(up.stdout) as { scanners: Array<{ scannerId: number; instanceId: string }> })
+      .scanners[0]!;
 
     const clean = await w.cli(['reconcile', '-f', file, '--json']);
     expect(clean.code, clean.stderr).toBe(0);
@@ -124,15 +156,30 @@ describe('reconcile', () => {
         { name: 'prod-eu-i-0ccccccccccccccc3', status: 'off', last_connect: old },
       ],
     })) as { scanners: Array<{ id: number; uuid: string }> };
-    const [stale, candidate, otherFleet] = planted.scanners as [{ id: number; uuid: string }, { id: number; uuid: string }, { id: number; uuid: string }];
-    const gone = await w.plantInstance('prod', { 'nessus-byol:scanner-name': 'prod-i-0aaaaaaaaaaaaaaa1', 'nessus-byol:scanner-id': String(stale.id), 'nessus-byol:scanner-uuid': stale.uuid });
+    const [stale, candidate, otherFleet] = planted.scanners as [
+      { id: number; uuid: string },
+      { id: number; uuid: string },
+      { id: number; uuid: string },
+    ];
+    const gone = await w.plantInstance('prod', {
+      'nessus-byol:scanner-name': 'prod-i-0aaaaaaaaaaaaaaa1',
+      'nessus-byol:scanner-id': String(stale.id),
+      'nessus-byol:scanner-uuid': stale.uuid,
+    });
     await w.terminate(gone);
-    const orphan = await w.plantInstance('prod', { 'nessus-byol:scanner-name': 'prod-orphan', 'nessus-byol:scanner-id': '99999999' });
+    const orphan = await w.plantInstance('prod', {
+      'nessus-byol:scanner-name': 'prod-orphan',
+      'nessus-byol:scanner-id': '99999999',
+    });
     const otherFleetInstance = await w.plantInstance('prod-eu', { 'nessus-byol:scanner-id': String(otherFleet.id) });
 
     const report = await w.cli(['reconcile', '-f', file, '--json']);
     expect(report.code, report.stderr).toBe(5);
-    const found = (parseSingleJson(report.stdout) as { error: { code: string; findings: Array<{ kind: string; recordId?: number; instanceId?: string }> } }).error;
+    const found = (
+      parseSingleJson(report.stdout) as {
+        error: { code: string; findings: Array<{ kind: string; recordId?: number; instanceId?: string }> };
+      }
+    ).error;
     expect(found.code).toBe('CHECK_FAILED');
     expect(found.findings.map((f) => [f.kind, f.recordId ?? f.instanceId]).sort()).toEqual(
       [
@@ -144,7 +191,10 @@ describe('reconcile', () => {
 
     const fix = await w.cli(['reconcile', '-f', file, '--fix', '--yes', '--json']);
     expect(fix.code, fix.stderr).toBe(0);
-    const fixed = parseSingleJson(fix.stdout) as { fixed: Array<{ kind: string }>; skipped: Array<{ kind: string; recordId: number }> };
+    const fixed = parseSingleJson(fix.stdout) as {
+      fixed: Array<{ kind: string }>;
+      skipped: Array<{ kind: string; recordId: number }>;
+    };
     expect(fixed.fixed.map((f) => f.kind).sort()).toEqual(['stale-record', 'unlinked-instance']);
     expect(fixed.skipped).toMatchObject([{ kind: 'name-candidate', recordId: candidate.id }]);
     let ids = (await w.scanners()).map((r) => r.id);
@@ -161,7 +211,9 @@ describe('reconcile', () => {
     expect(ids, 'another fleet sharing the prefix is never deleted').toContain(otherFleet.id);
     expect(ids).toContain(live.scannerId);
     expect((await w.instances('prod-eu')).map((i) => i.id)).toEqual([otherFleetInstance]);
-    const deletes = ((await w.sim('GET', '/_sim/requests')) as Array<{ method: string; path: string }>).filter((q) => q.method === 'DELETE').map((q) => q.path);
+    const deletes = ((await w.sim('GET', '/_sim/requests')) as Array<{ method: string; path: string }>)
+      .filter((q) => q.method === 'DELETE')
+      .map((q) => q.path);
     expect(deletes).not.toContain(`/scanners/${otherFleet.id}`);
 
     const after = await w.cli(['reconcile', '-f', file]);
@@ -170,7 +222,10 @@ describe('reconcile', () => {
 
     const down = await w.cli(['down', '-f', file, '--yes']);
     expect(down.code, down.stderr).toBe(0);
-    expect((await w.scanners()).map((r) => r.id), 'down leaves the other fleet alone').toContain(otherFleet.id);
+    expect(
+      (await w.scanners()).map((r) => r.id),
+      'down leaves the other fleet alone',
+    ).toContain(otherFleet.id);
   }, 180_000);
 
   it('--fix without a terminal and without --yes refuses before touching anything (exit 2)', async () => {

@@ -22,15 +22,21 @@ interface RebuildDoc {
   ok: boolean;
   rebuilt: boolean;
   plan: { ami: { from: string[]; to: string }; groups: Array<{ name: string }> };
-  mapping: Array<{ old: { instanceId: string; scannerId: number }; new: { instanceId: string; scannerId: number; imageId: string; phase: string } }>;
+  mapping: Array<{
+    old: { instanceId: string; scannerId: number };
+    new: { instanceId: string; scannerId: number; imageId: string; phase: string };
+  }>;
   removed: { instances: string[]; records: number[] };
 }
 
 async function groupMembers(name: string): Promise<number[]> {
-  const groups = ((await w.tenable('GET', '/scanner-groups')) as { scanner_pools: Array<{ id: number; name: string }> }).scanner_pools;
+  const groups = ((await w.tenable('GET', '/scanner-groups')) as { scanner_pools: Array<{ id: number; name: string }> })
+    .scanner_pools;
   const g = groups.find((x) => x.name === name);
   if (!g) return [];
-  return ((await w.tenable('GET', `/scanner-groups/${g.id}/scanners`)) as { scanners: Array<{ id: number }> }).scanners.map((s) => s.id);
+  return (
+    (await w.tenable('GET', `/scanner-groups/${g.id}/scanners`)) as { scanners: Array<{ id: number }> }
+  ).scanners.map((s) => s.id);
 }
 
 describe('rebuild (blue/green)', () => {
@@ -38,9 +44,12 @@ describe('rebuild (blue/green)', () => {
     const file = await w.fleetFile('blue', fleetYaml('blue', { count: 2, groups: ['Fleet pool'] }));
     const up = await w.cli(['up', '-f', file, '--yes', '--json']);
     expect(up.code, up.stderr).toBe(0);
-    const oldScanners = (parseSingleJson(up.stdout) as { scanners: Array<{ instanceId: string; scannerId: number }> }).scanners;
+    const oldScanners = (parseSingleJson(up.stdout) as { scanners: Array<{ instanceId: string; scannerId: number }> })
+      .scanners;
     // A group someone added the scanners to by hand (not in the fleet file): the replacements must take it over.
-    const legacy = (await w.tenable('POST', '/scanner-groups', { type: 'load_balancing', name: 'Legacy pool' })) as { id: number };
+    const legacy = (await w.tenable('POST', '/scanner-groups', { type: 'load_balancing', name: 'Legacy pool' })) as {
+      id: number;
+    };
     for (const s of oldScanners) await w.tenable('POST', `/scanner-groups/${legacy.id}/scanners/${s.scannerId}`);
 
     const same = await w.cli(['rebuild', '-f', file, '--yes', '--json']);
@@ -51,7 +60,16 @@ describe('rebuild (blue/green)', () => {
     await w.fleetFile('blue', fleetYaml('blue', { count: 2, groups: ['Fleet pool'], ami: SANDBOX_AMIS.byolNewer }));
     const dry = await w.cli(['rebuild', '-f', file, '--dry-run', '--json']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(parseSingleJson(dry.stdout)).toMatchObject({ ok: true, rebuilt: false, dryRun: true, plan: { needed: true, ami: { from: [SANDBOX_AMIS.byol], to: SANDBOX_AMIS.byolNewer }, groups: [{ name: 'Legacy pool' }] } });
+    expect(parseSingleJson(dry.stdout)).toMatchObject({
+      ok: true,
+      rebuilt: false,
+      dryRun: true,
+      plan: {
+        needed: true,
+        ami: { from: [SANDBOX_AMIS.byol], to: SANDBOX_AMIS.byolNewer },
+        groups: [{ name: 'Legacy pool' }],
+      },
+    });
     expect(await w.instances('blue')).toHaveLength(2);
 
     const r = await w.cli(['rebuild', '-f', file, '--yes', '--json']);
@@ -77,8 +95,14 @@ describe('rebuild (blue/green)', () => {
     expect(forced.code, forced.stderr).toBe(0);
     const again = parseSingleJson(forced.stdout) as unknown as RebuildDoc;
     expect(again.rebuilt).toBe(true);
-    expect(again.plan.ami).toEqual({ from: [SANDBOX_AMIS.byolNewer], to: SANDBOX_AMIS.byolNewer, name: expect.any(String) as string });
-    expect((await w.instances('blue')).map((i) => i.id).sort()).toEqual(again.mapping.map((m) => m.new.instanceId).sort());
+    expect(again.plan.ami).toEqual({
+      from: [SANDBOX_AMIS.byolNewer],
+      to: SANDBOX_AMIS.byolNewer,
+      name: expect.any(String) as string,
+    });
+    expect((await w.instances('blue')).map((i) => i.id).sort()).toEqual(
+      again.mapping.map((m) => m.new.instanceId).sort(),
+    );
     expect((await groupMembers('Legacy pool')).sort()).toEqual(again.mapping.map((m) => m.new.scannerId).sort());
   }, 240_000);
 
@@ -101,7 +125,9 @@ describe('rebuild (blue/green)', () => {
     expect((await w.instances('green')).map((i) => i.id).sort()).toEqual(old.map((s) => s.instanceId).sort());
     expect((await w.instances('green')).every((i) => i.state === 'running')).toBe(true);
     expect((await w.scanners()).map((s) => s.id).sort()).toEqual(recordsBefore);
-    const deletes = ((await w.sim('GET', '/_sim/requests')) as Array<{ method: string; path: string }>).filter((q) => q.method === 'DELETE').map((q) => q.path);
+    const deletes = ((await w.sim('GET', '/_sim/requests')) as Array<{ method: string; path: string }>)
+      .filter((q) => q.method === 'DELETE')
+      .map((q) => q.path);
     for (const s of old) expect(deletes).not.toContain(`/scanners/${s.scannerId}`);
     expect(await w.parameterNames()).not.toContain('/nessus-byol/green/lock');
   }, 240_000);
@@ -114,7 +140,8 @@ describe('rebuild (blue/green)', () => {
     await w.sim('POST', '/_sim/config', { pluginLoadDelayMs: 6000 });
     try {
       const first = w.cli(['rebuild', '-f', file, '--yes', '--force', '--json']);
-      for (let i = 0; i < 100 && !(await w.parameterNames()).includes('/nessus-byol/locked/lock'); i++) await new Promise((r) => setTimeout(r, 200));
+      for (let i = 0; i < 100 && !(await w.parameterNames()).includes('/nessus-byol/locked/lock'); i++)
+        await new Promise((r) => setTimeout(r, 200));
       expect(await w.parameterNames()).toContain('/nessus-byol/locked/lock');
 
       const second = await w.cli(['rebuild', '-f', file, '--yes', '--force', '--json']);

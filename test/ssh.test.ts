@@ -394,6 +394,15 @@ describe.skipIf(!HAS_SSHD)('nessus-byol ssh against a real sshd', () => {
     expect(again.stderr).not.toContain('first connection');
   });
 
+  it('--jump reaches the scanner through a bastion (a direct-tcpip channel over the first connection)', async () => {
+    const before = readFileSync(sshd.logFile, 'utf8').split('direct-tcpip').length;
+    const r = await runCli([...args('status'), '--jump', `${sshd.user}@127.0.0.1:${sshd.port}`], { env: env() });
+    expectNoStackTrace(r.stderr);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`via ${sshd.user}@127.0.0.1:${sshd.port}`);
+    expect(readFileSync(sshd.logFile, 'utf8').split('direct-tcpip').length).toBeGreaterThan(before);
+  });
+
   it('an unauthorized key is refused with a hint (exit 1)', async () => {
     const other = join(work, 'other_key');
     const r0 = spawn('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);

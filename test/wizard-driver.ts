@@ -41,6 +41,8 @@ export function drivenPrompts(script: Record<string, Answer | Seq>) {
 
   async function drive<T>(id: string, message: string, rendered: Awaited<ReturnType<typeof render>>, how: (a: Answer, h: PromptHandle) => Promise<void> | void): Promise<T> {
     const h: PromptHandle = { type: (t) => rendered.events.type(t), keypress: (k) => rendered.events.keypress(k), screen: () => rendered.getScreen(), settle };
+    // Let the prompt finish mounting (its keypress handlers) before answering.
+    await settle();
     screens[id] = rendered.getScreen();
     const answer = next(id, message);
     rendered.answer.catch(() => undefined);

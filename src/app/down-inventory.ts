@@ -22,8 +22,12 @@ export interface SharedInventory {
   leftAlone: LeftAlone[];
 }
 
-const ownedBy = (tags: Record<string, string> | null, fleet: string) => tags !== null && tags[TAG.fleet] === fleet && tags[TAG.managed] === 'true';
-const otherOwner = (tags: Record<string, string>) => (tags[TAG.fleet] ? `tagged for fleet "${tags[TAG.fleet]}"` : 'not created by nessus-byol (no nessus-byol:fleet/managed tags)');
+const ownedBy = (tags: Record<string, string> | null, fleet: string) =>
+  tags !== null && tags[TAG.fleet] === fleet && tags[TAG.managed] === 'true';
+const otherOwner = (tags: Record<string, string>) =>
+  tags[TAG.fleet]
+    ? `tagged for fleet "${tags[TAG.fleet]}"`
+    : 'not created by nessus-byol (no nessus-byol:fleet/managed tags)';
 
 /**
  * Finds the fleet-level resources by name and tag — whatever the fleet file says today, so a
@@ -38,22 +42,33 @@ export async function sharedInventory(config: ResolvedConfig, aws: AwsGateways):
 
   const keyFrom = config.link.key.from;
   const userParameter = keyFrom === 'ssm' ? config.link.key.parameter : undefined;
-  const parameters = [...new Set([ownedLinkingKeyParameter(fleet), ...(keyFrom === 'tenable-api' || keyFrom === 'env') && config.link.key.parameter ? [config.link.key.parameter] : []])];
+  const parameters = [
+    ...new Set([
+      ownedLinkingKeyParameter(fleet),
+      ...((keyFrom === 'tenable-api' || keyFrom === 'env') && config.link.key.parameter
+        ? [config.link.key.parameter]
+        : []),
+    ]),
+  ];
 
   const [groups, keyPairTags, roleTags, profileExists, paramTags] = await Promise.all([
     aws.ec2.fleetSecurityGroups(fleet),
     aws.ec2.keyPairTags(keyPairName(fleet)),
     aws.iam.roleTags(iamRoleName(fleet, config.region)),
     aws.iam.instanceProfileExists(instanceProfileName(fleet, config.region)),
-    Promise.all(parameters.map(async (name) => ((await aws.ssm.exists(name)) ? { name, tags: await aws.ssm.tags(name) } : null))),
+    Promise.all(
+      parameters.map(async (name) => ((await aws.ssm.exists(name)) ? { name, tags: await aws.ssm.tags(name) } : null)),
+    ),
   ]);
 
   for (const g of groups) {
-    if (ownedBy(g.tags, fleet)) owned.push({ kind: 'security-group', id: g.id, label: `security group ${g.name} (${g.id})` });
+    if (ownedBy(g.tags, fleet))
+      owned.push({ kind: 'security-group', id: g.id, label: `security group ${g.name} (${g.id})` });
     else leftAlone.push({ kind: 'security-group', id: g.id, reason: otherOwner(g.tags) });
   }
   if (keyPairTags !== null) {
-    if (ownedBy(keyPairTags, fleet)) owned.push({ kind: 'key-pair', id: keyPairName(fleet), label: `key pair ${keyPairName(fleet)}` });
+    if (ownedBy(keyPairTags, fleet))
+      owned.push({ kind: 'key-pair', id: keyPairName(fleet), label: `key pair ${keyPairName(fleet)}` });
     else leftAlone.push({ kind: 'key-pair', id: keyPairName(fleet), reason: otherOwner(keyPairTags) });
   }
   const role = iamRoleName(fleet, config.region);
@@ -66,10 +81,16 @@ export async function sharedInventory(config: ResolvedConfig, aws: AwsGateways):
   }
   for (const p of paramTags) {
     if (!p) continue;
-    if (ownedBy(p.tags, fleet)) owned.push({ kind: 'ssm-parameter', id: p.name, label: `SSM parameter ${p.name} (linking key)` });
+    if (ownedBy(p.tags, fleet))
+      owned.push({ kind: 'ssm-parameter', id: p.name, label: `SSM parameter ${p.name} (linking key)` });
     else leftAlone.push({ kind: 'ssm-parameter', id: p.name, reason: otherOwner(p.tags) });
   }
-  if (userParameter) leftAlone.push({ kind: 'ssm-parameter', id: userParameter, reason: 'the linking key you provide (link.key.from: ssm); nessus-byol never deletes it' });
+  if (userParameter)
+    leftAlone.push({
+      kind: 'ssm-parameter',
+      id: userParameter,
+      reason: 'the linking key you provide (link.key.from: ssm); nessus-byol never deletes it',
+    });
   return { owned, leftAlone };
 }
 
@@ -87,7 +108,11 @@ export async function deleteOwned(
           return await aws.ec2.deleteSecurityGroup(r.id);
         } catch (e) {
           // Network interfaces of just-terminated instances hold the group for a while.
-          if (attempt >= 12 || !/DependencyViolation/.test(`${(e as { code?: string }).code ?? ''} ${(e as Error).message}`)) throw e;
+          if (
+            attempt >= 12 ||
+            !/DependencyViolation/.test(`${(e as { code?: string }).code ?? ''} ${(e as Error).message}`)
+          )
+            throw e;
           await sleep(5000);
         }
       }

@@ -54,7 +54,10 @@ export interface DownResult {
 }
 
 /** Finds everything of the fleet by tags; read-only. */
-export async function planDown(deps: Pick<DownDeps, 'config' | 'aws' | 'tenable'>, opts: { keepShared: boolean }): Promise<DownPlan> {
+export async function planDown(
+  deps: Pick<DownDeps, 'config' | 'aws' | 'tenable'>,
+  opts: { keepShared: boolean },
+): Promise<DownPlan> {
   const { config, aws } = deps;
   const usesTenable = config.link.method !== 'standalone';
   const tenable = usesTenable ? deps.tenable() : null; // exit 2 without TIO keys, before touching anything
@@ -69,10 +72,15 @@ export async function planDown(deps: Pick<DownDeps, 'config' | 'aws' | 'tenable'
   for (const i of all) {
     const { id, uuid } = taggedIdentity(i);
     const r = records.find((x) => (id !== undefined && x.id === id) || (uuid !== undefined && x.uuid === uuid));
-    if (r && !planned.some((p) => p.id === r.id)) planned.push({ id: r.id, uuid: r.uuid, name: r.name, instanceId: i.instanceId });
+    if (r && !planned.some((p) => p.id === r.id))
+      planned.push({ id: r.id, uuid: r.uuid, name: r.name, instanceId: i.instanceId });
   }
   const name = (i: (typeof all)[number]) => i.tags[TAG.scannerName] ?? i.tags.Name ?? i.instanceId;
-  const untracked = usesTenable ? live.filter((i) => taggedIdentity(i).id === undefined && taggedIdentity(i).uuid === undefined).map((i) => ({ instanceId: i.instanceId, name: name(i) })) : [];
+  const untracked = usesTenable
+    ? live
+        .filter((i) => taggedIdentity(i).id === undefined && taggedIdentity(i).uuid === undefined)
+        .map((i) => ({ instanceId: i.instanceId, name: name(i) }))
+    : [];
   const shared = opts.keepShared ? [] : inventory.owned;
   const plan: DownPlan = {
     fleet: config.fleet,
@@ -98,7 +106,12 @@ export async function down(deps: DownDeps, opts: DownOptions): Promise<DownResul
   const { config, aws, events } = deps;
   events.step('find', `Finding everything of fleet ${config.fleet} by tags`, 'running');
   const plan = await planDown(deps, opts);
-  events.step('find', 'Found the fleet resources', 'done', `${plan.instances.length} instance(s), ${plan.records.length} Tenable record(s), ${plan.shared.length} shared resource(s)`);
+  events.step(
+    'find',
+    'Found the fleet resources',
+    'done',
+    `${plan.instances.length} instance(s), ${plan.records.length} Tenable record(s), ${plan.shared.length} shared resource(s)`,
+  );
   if (opts.dryRun || plan.empty) return { cancelled: false, dryRun: opts.dryRun, plan, removed: [] };
   if (!(await events.confirm(plan))) return { cancelled: true, dryRun: false, plan, removed: [] };
 
@@ -137,8 +150,14 @@ export async function down(deps: DownDeps, opts: DownOptions): Promise<DownResul
     }
     if (plan.records.length > 0) {
       events.step('records', `Deleting ${plan.records.length} Tenable record(s)`, 'running');
-      for (const r of plan.records) await attempt('tenable-record', String(r.id), () => deps.tenable().deleteScanner(r.id));
-      events.step('records', 'Deleted the Tenable records', 'done', plan.records.map((r) => `${r.name} (${r.id})`).join(', '));
+      for (const r of plan.records)
+        await attempt('tenable-record', String(r.id), () => deps.tenable().deleteScanner(r.id));
+      events.step(
+        'records',
+        'Deleted the Tenable records',
+        'done',
+        plan.records.map((r) => `${r.name} (${r.id})`).join(', '),
+      );
     }
     if (!terminated && plan.shared.length > 0) {
       events.log('warn', 'instances may still be running: shared resources are kept; run `down` again');
@@ -153,10 +172,14 @@ export async function down(deps: DownDeps, opts: DownOptions): Promise<DownResul
     await lock.release().catch(() => undefined);
   }
   if (failures.length > 0) {
-    throw new RuntimeError('DOWN_INCOMPLETE', `down removed ${removed.length} item(s) but left ${failures.length} behind:\n${failures.map((f) => `  ${f.kind} ${f.id}: ${f.error}`).join('\n')}`, {
-      hint: `fix the cause and run \`nessus-byol down -f ${config.file}\` again (it is safe to repeat)`,
-      data: { removed, failures },
-    });
+    throw new RuntimeError(
+      'DOWN_INCOMPLETE',
+      `down removed ${removed.length} item(s) but left ${failures.length} behind:\n${failures.map((f) => `  ${f.kind} ${f.id}: ${f.error}`).join('\n')}`,
+      {
+        hint: `fix the cause and run \`nessus-byol down -f ${config.file}\` again (it is safe to repeat)`,
+        data: { removed, failures },
+      },
+    );
   }
   return { cancelled: false, dryRun: false, plan, removed };
 }

@@ -82,16 +82,25 @@ export async function rebuild(deps: RebuildDeps, opts: RebuildOptions): Promise<
   events.step('observe', 'Looking up AMI, network and the running fleet', 'running');
   const observed = await observeFleet(config, aws);
   if (!observed.path.ok) {
-    throw new RuntimeError('NETWORK_PATH', `The scanners could not reach Tenable or SSM: ${observed.path.problems.join('; ')}`, {
-      hint: 'fix the network path first; `nessus-byol plan` shows the check',
-    });
+    throw new RuntimeError(
+      'NETWORK_PATH',
+      `The scanners could not reach Tenable or SSM: ${observed.path.problems.join('; ')}`,
+      {
+        hint: 'fix the network path first; `nessus-byol plan` shows the check',
+      },
+    );
   }
   // Plan the replacements as if no scanner ran: the whole declared count, spread over the subnets.
   const plan = buildPlan(config, { ...observed, existing: { ...observed.existing, instances: [] } });
   await preflightAccess(plan);
   if (plan.ami.id === null) throw new RuntimeError('AMI_NOT_FOUND', 'The AMI could not be resolved.');
   const rplan = await planRebuild(deps, plan, tenable, opts.force);
-  events.step('observe', 'Looked up AMI, network and the running fleet', 'done', `${rplan.old.length} running, target ${rplan.ami.to}`);
+  events.step(
+    'observe',
+    'Looked up AMI, network and the running fleet',
+    'done',
+    `${rplan.old.length} running, target ${rplan.ami.to}`,
+  );
   const result = (over: Partial<RebuildResult>): RebuildResult => ({
     rebuilt: false,
     dryRun: opts.dryRun,
@@ -129,7 +138,12 @@ export async function rebuild(deps: RebuildDeps, opts: RebuildOptions): Promise<
       outcomes = await waitPhase(
         {
           ...deps,
-          onRecord: (_instanceId, record) => journal.record({ kind: 'instances', id: `tenable:${record.id}`, undo: async () => void (await deps.tenable().deleteScanner(record.id)) }),
+          onRecord: (_instanceId, record) =>
+            journal.record({
+              kind: 'instances',
+              id: `tenable:${record.id}`,
+              undo: async () => void (await deps.tenable().deleteScanner(record.id)),
+            }),
         },
         launched.expected,
         { timeoutMs, intervalMs: parseDuration(config.wait.interval), preexistingIds: launched.preexistingIds },
@@ -138,14 +152,36 @@ export async function rebuild(deps: RebuildDeps, opts: RebuildOptions): Promise<
       signal.throwIfAborted();
       if (tenable && rplan.groups.length > 0) {
         events.step('groups', `Adding the replacements to ${rplan.groups.map((g) => g.name).join(', ')}`, 'running');
-        for (const o of outcomes) for (const g of rplan.groups) if (o.scannerId !== undefined) await tenable.addScannerToGroup(g.id, o.scannerId);
-        events.step('groups', 'Replacements joined the scanner groups', 'done', rplan.groups.map((g) => g.name).join(', '));
+        for (const o of outcomes)
+          for (const g of rplan.groups)
+            if (o.scannerId !== undefined) await tenable.addScannerToGroup(g.id, o.scannerId);
+        events.step(
+          'groups',
+          'Replacements joined the scanner groups',
+          'done',
+          rplan.groups.map((g) => g.name).join(', '),
+        );
       }
     } catch (error) {
       events.step('rollback', 'Removing the replacements; the old fleet keeps serving', 'running');
-      const failures = await journal.rollback((entry, err) => events.log(err ? 'warn' : 'info', `${err ? 'could not remove' : 'removed'} ${entry.kind} ${entry.id}${err ? `: ${(err as Error).message}` : ''}`));
-      events.step('rollback', 'Removed the replacements; the old fleet keeps serving', failures.length ? 'failed' : 'done', failures.length ? `${failures.length} left behind: ${failures.map((f) => `${f.entry.kind} ${f.entry.id}`).join(', ')}` : undefined);
-      if (signal.aborted) throw new InterruptedError('Interrupted before the switch; the replacements were removed and the old fleet keeps serving.');
+      const failures = await journal.rollback((entry, err) =>
+        events.log(
+          err ? 'warn' : 'info',
+          `${err ? 'could not remove' : 'removed'} ${entry.kind} ${entry.id}${err ? `: ${(err as Error).message}` : ''}`,
+        ),
+      );
+      events.step(
+        'rollback',
+        'Removed the replacements; the old fleet keeps serving',
+        failures.length ? 'failed' : 'done',
+        failures.length
+          ? `${failures.length} left behind: ${failures.map((f) => `${f.entry.kind} ${f.entry.id}`).join(', ')}`
+          : undefined,
+      );
+      if (signal.aborted)
+        throw new InterruptedError(
+          'Interrupted before the switch; the replacements were removed and the old fleet keeps serving.',
+        );
       throw error;
     }
 
@@ -161,7 +197,12 @@ export async function rebuild(deps: RebuildDeps, opts: RebuildOptions): Promise<
     } catch (e) {
       failures.push(`terminating ${oldIds.join(', ')}: ${(e as Error).message}`);
     }
-    events.step('retire', `Terminated ${removed.instances.length} old instance(s)`, removed.instances.length === oldIds.length ? 'done' : 'failed', oldIds.join(', '));
+    events.step(
+      'retire',
+      `Terminated ${removed.instances.length} old instance(s)`,
+      removed.instances.length === oldIds.length ? 'done' : 'failed',
+      oldIds.join(', '),
+    );
     for (const o of rplan.old) {
       if (o.scannerId === null || !tenable) continue;
       try {
@@ -171,14 +212,32 @@ export async function rebuild(deps: RebuildDeps, opts: RebuildOptions): Promise<
         failures.push(`deleting Tenable record ${o.scannerId} (${o.name}): ${(e as Error).message}`);
       }
     }
-    if (removed.records.length) events.step('records', `Deleted ${removed.records.length} old Tenable record(s)`, 'done', removed.records.join(', '));
-    const newIds = new Map((await aws.ec2.fleetInstances(config.fleet).catch(() => [] as FleetInstance[])).map((i) => [i.instanceId, i.imageId]));
-    const mapping = pair(rplan.old, outcomes.map((o) => ({ ...o, imageId: newIds.get(o.instanceId) ?? rplan.ami.to })));
+    if (removed.records.length)
+      events.step(
+        'records',
+        `Deleted ${removed.records.length} old Tenable record(s)`,
+        'done',
+        removed.records.join(', '),
+      );
+    const newIds = new Map(
+      (await aws.ec2.fleetInstances(config.fleet).catch(() => [] as FleetInstance[])).map((i) => [
+        i.instanceId,
+        i.imageId,
+      ]),
+    );
+    const mapping = pair(
+      rplan.old,
+      outcomes.map((o) => ({ ...o, imageId: newIds.get(o.instanceId) ?? rplan.ami.to })),
+    );
     if (failures.length > 0) {
-      throw new RuntimeError('REBUILD_CLEANUP', `The replacements are ready and serving, but retiring the old scanners failed:\n${failures.map((f) => `  ${f}`).join('\n')}`, {
-        hint: `run \`nessus-byol reconcile -f ${config.file} --fix\` to remove what is left`,
-        data: { mapping, removed },
-      });
+      throw new RuntimeError(
+        'REBUILD_CLEANUP',
+        `The replacements are ready and serving, but retiring the old scanners failed:\n${failures.map((f) => `  ${f}`).join('\n')}`,
+        {
+          hint: `run \`nessus-byol reconcile -f ${config.file} --fix\` to remove what is left`,
+          data: { mapping, removed },
+        },
+      );
     }
     return result({ rebuilt: true, mapping, removed, timings: { totalMs: deps.now() - started, waitMs } });
   } finally {
@@ -187,14 +246,25 @@ export async function rebuild(deps: RebuildDeps, opts: RebuildOptions): Promise<
 }
 
 /** What runs, why it needs replacing, and the groups the old scanners are in. Read-only. */
-async function planRebuild(deps: RebuildDeps, plan: Plan, tenable: TenableClient | null, force: boolean): Promise<RebuildPlan> {
+async function planRebuild(
+  deps: RebuildDeps,
+  plan: Plan,
+  tenable: TenableClient | null,
+  force: boolean,
+): Promise<RebuildPlan> {
   const { config, aws } = deps;
   const target = plan.ami.id!;
-  const instances = (await aws.ec2.fleetInstances(config.fleet, LIVE)).sort((a, b) => (a.tags[TAG.scannerName] ?? a.instanceId).localeCompare(b.tags[TAG.scannerName] ?? b.instanceId));
+  const instances = (await aws.ec2.fleetInstances(config.fleet, LIVE)).sort((a, b) =>
+    (a.tags[TAG.scannerName] ?? a.instanceId).localeCompare(b.tags[TAG.scannerName] ?? b.instanceId),
+  );
   if (instances.length === 0) {
-    throw new RuntimeError('NOTHING_TO_REBUILD', `Fleet "${config.fleet}" has no scanner running in ${config.region}; there is nothing to rebuild.`, {
-      hint: `create the fleet with \`nessus-byol up -f ${config.file}\``,
-    });
+    throw new RuntimeError(
+      'NOTHING_TO_REBUILD',
+      `Fleet "${config.fleet}" has no scanner running in ${config.region}; there is nothing to rebuild.`,
+      {
+        hint: `create the fleet with \`nessus-byol up -f ${config.file}\``,
+      },
+    );
   }
   const records = tenable ? await tenable.listScanners() : [];
   const matched = matchRecords(instances, records);
@@ -216,8 +286,10 @@ async function planRebuild(deps: RebuildDeps, plan: Plan, tenable: TenableClient
   const types = plan.instances.launches[0]?.instanceTypes ?? [];
   const reasons: string[] = [];
   for (const o of old) {
-    if (o.imageId !== target) reasons.push(`${o.name} (${o.instanceId}) runs ${o.imageId}; the fleet's AMI is ${target}`);
-    else if (types.length && !types.includes(o.instanceType)) reasons.push(`${o.name} (${o.instanceId}) is ${o.instanceType}; the fleet declares ${types.join(' or ')}`);
+    if (o.imageId !== target)
+      reasons.push(`${o.name} (${o.instanceId}) runs ${o.imageId}; the fleet's AMI is ${target}`);
+    else if (types.length && !types.includes(o.instanceType))
+      reasons.push(`${o.name} (${o.instanceId}) is ${o.instanceType}; the fleet declares ${types.join(' or ')}`);
   }
   const groups: RebuildPlan['groups'] = [];
   const oldIds = new Set([...matched.values()].map((m) => m.record.id));
@@ -225,13 +297,18 @@ async function planRebuild(deps: RebuildDeps, plan: Plan, tenable: TenableClient
     for (const g of await tenable.listScannerGroups()) {
       const members = await tenable.listGroupScanners(g.id);
       // Groups named in the fleet file are joined by waitPhase already.
-      if (members.some((m) => oldIds.has(m.id)) && !config.link.groups.includes(g.name)) groups.push({ id: g.id, name: g.name });
+      if (members.some((m) => oldIds.has(m.id)) && !config.link.groups.includes(g.name))
+        groups.push({ id: g.id, name: g.name });
     }
   }
   return {
     fleet: config.fleet,
     region: config.region,
-    ami: { from: [...new Set(old.map((o) => o.imageId))], to: target, ...(plan.ami.name ? { name: plan.ami.name } : {}) },
+    ami: {
+      from: [...new Set(old.map((o) => o.imageId))],
+      to: target,
+      ...(plan.ami.name ? { name: plan.ami.name } : {}),
+    },
     reasons,
     needed: reasons.length > 0 || force,
     old,
@@ -242,5 +319,8 @@ async function planRebuild(deps: RebuildDeps, plan: Plan, tenable: TenableClient
 
 /** Old → new, in name order; uneven counts leave nulls. */
 function pair<T>(old: OldScanner[], replacements: T[]): Array<{ old: OldScanner | null; new: T | null }> {
-  return Array.from({ length: Math.max(old.length, replacements.length) }, (_, k) => ({ old: old[k] ?? null, new: replacements[k] ?? null }));
+  return Array.from({ length: Math.max(old.length, replacements.length) }, (_, k) => ({
+    old: old[k] ?? null,
+    new: replacements[k] ?? null,
+  }));
 }

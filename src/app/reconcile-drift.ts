@@ -19,7 +19,14 @@ export type Finding =
   /** A record whose name fits this fleet's name template but that no instance of the fleet claims. Fix (only when confirmed): delete it. */
   | ({ kind: 'name-candidate' } & RecordRef)
   /** A live instance with no Tenable record past the link timeout, or whose tagged record is gone. Fix: terminate it. */
-  | { kind: 'unlinked-instance'; instanceId: string; name: string; state: string; launchedAgoMs: number | null; reason: string }
+  | {
+      kind: 'unlinked-instance';
+      instanceId: string;
+      name: string;
+      state: string;
+      launchedAgoMs: number | null;
+      reason: string;
+    }
   /** A scanner whose record has been `off` longer than the threshold. Fix: terminate the instance and delete the record. */
   | ({ kind: 'off-scanner'; instanceId: string } & RecordRef)
   /** More live instances than the fleet declares. Fix: terminate the surplus (and delete its record). */
@@ -83,10 +90,24 @@ export function findDrift(d: DriftInput): Finding[] {
     if (!m) {
       const tagged = taggedIdentity(i);
       if (tagged.id !== undefined || tagged.uuid !== undefined) {
-        findings.push({ kind: 'unlinked-instance', instanceId: i.instanceId, name, state: i.state, launchedAgoMs, reason: `its Tenable record (${tagged.id ?? tagged.uuid}) is gone` });
+        findings.push({
+          kind: 'unlinked-instance',
+          instanceId: i.instanceId,
+          name,
+          state: i.state,
+          launchedAgoMs,
+          reason: `its Tenable record (${tagged.id ?? tagged.uuid}) is gone`,
+        });
         flagged.add(i.instanceId);
       } else if (launchedAgoMs === null || launchedAgoMs > d.linkTimeoutMs) {
-        findings.push({ kind: 'unlinked-instance', instanceId: i.instanceId, name, state: i.state, launchedAgoMs, reason: 'never linked to Tenable' });
+        findings.push({
+          kind: 'unlinked-instance',
+          instanceId: i.instanceId,
+          name,
+          state: i.state,
+          launchedAgoMs,
+          reason: 'never linked to Tenable',
+        });
         flagged.add(i.instanceId);
       }
       continue;
@@ -101,11 +122,19 @@ export function findDrift(d: DriftInput): Finding[] {
 
   const healthy = live.filter((i) => !flagged.has(i.instanceId));
   if (healthy.length > d.declared) {
-    const score = (i: FleetInstance) => (matched.get(i.instanceId) && isReady(matched.get(i.instanceId)!.record) ? 0 : 1);
-    const keep = [...healthy].sort((a, b) => score(a) - score(b) || (a.launchTime?.getTime() ?? 0) - (b.launchTime?.getTime() ?? 0)).slice(0, d.declared);
+    const score = (i: FleetInstance) =>
+      matched.get(i.instanceId) && isReady(matched.get(i.instanceId)!.record) ? 0 : 1;
+    const keep = [...healthy]
+      .sort((a, b) => score(a) - score(b) || (a.launchTime?.getTime() ?? 0) - (b.launchTime?.getTime() ?? 0))
+      .slice(0, d.declared);
     for (const i of healthy) {
       if (keep.includes(i)) continue;
-      findings.push({ kind: 'surplus-instance', instanceId: i.instanceId, name: i.tags[TAG.scannerName] ?? i.instanceId, recordId: matched.get(i.instanceId)?.record.id ?? null });
+      findings.push({
+        kind: 'surplus-instance',
+        instanceId: i.instanceId,
+        name: i.tags[TAG.scannerName] ?? i.instanceId,
+        recordId: matched.get(i.instanceId)?.record.id ?? null,
+      });
     }
   }
 
@@ -114,7 +143,12 @@ export function findDrift(d: DriftInput): Finding[] {
 }
 
 export function describeFinding(f: Finding): string {
-  const age = (ms: number | null) => (ms === null ? 'never' : ms >= 172_800_000 ? `${Math.round(ms / 86_400_000)}d ago` : `${Math.round(ms / 3_600_000)}h ago`);
+  const age = (ms: number | null) =>
+    ms === null
+      ? 'never'
+      : ms >= 172_800_000
+        ? `${Math.round(ms / 86_400_000)}d ago`
+        : `${Math.round(ms / 3_600_000)}h ago`;
   switch (f.kind) {
     case 'stale-record':
       return `Tenable record ${f.name} (${f.recordId}, ${f.status}) belongs to instance ${f.instanceId}, which is ${f.instanceState}`;

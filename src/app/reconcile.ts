@@ -49,7 +49,10 @@ const withText = <T extends Finding>(f: T) => ({ ...f, description: describeFind
 function declares(config: ResolvedConfig): (r: OwnedResource) => boolean {
   const kp = config.access.keyPair;
   const keyFrom = config.link.key.from;
-  const storedParameter = keyFrom === 'tenable-api' || keyFrom === 'env' ? (config.link.key.parameter ?? ownedLinkingKeyParameter(config.fleet)) : null;
+  const storedParameter =
+    keyFrom === 'tenable-api' || keyFrom === 'env'
+      ? (config.link.key.parameter ?? ownedLinkingKeyParameter(config.fleet))
+      : null;
   return (r) => {
     switch (r.kind) {
       case 'security-group':
@@ -91,25 +94,43 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
     declares: declares(config),
     now: deps.now(),
   }).map(withText);
-  const result: ReconcileResult = { fleet: config.fleet, region: config.region, findings, fixed: [], skipped: [], cancelled: false };
+  const result: ReconcileResult = {
+    fleet: config.fleet,
+    region: config.region,
+    findings,
+    fixed: [],
+    skipped: [],
+    cancelled: false,
+  };
   if (findings.length === 0) return result;
   if (!opts.fix) {
     const candidates = findings.filter((f) => f.kind === 'name-candidate').length;
     throw new CheckFailedError(
       `reconcile found ${findings.length} problem(s) in fleet "${config.fleet}"${candidates ? ` (${candidates} of them name-prefix candidates)` : ''}:\n${findings.map((f) => `  ${f.kind === 'name-candidate' ? '?' : '-'} ${f.description}`).join('\n')}`,
-      { hint: `remove them with \`nessus-byol reconcile -f ${config.file} --fix\`${candidates ? ' (name-prefix candidates are asked one by one, or --include-name-matches)' : ''}`, data: { fleet: config.fleet, region: config.region, findings } },
+      {
+        hint: `remove them with \`nessus-byol reconcile -f ${config.file} --fix\`${candidates ? ' (name-prefix candidates are asked one by one, or --include-name-matches)' : ''}`,
+        data: { fleet: config.fleet, region: config.region, findings },
+      },
     );
   }
 
   const certain = findings.filter((f) => f.kind !== 'name-candidate');
-  const candidates = findings.filter((f): f is Extract<typeof f, { kind: 'name-candidate' }> => f.kind === 'name-candidate');
+  const candidates = findings.filter(
+    (f): f is Extract<typeof f, { kind: 'name-candidate' }> => f.kind === 'name-candidate',
+  );
   let chosen = opts.includeNameMatches ? [...certain, ...candidates] : certain;
   if (chosen.length > 0 && !(await events.confirm(chosen))) return { ...result, cancelled: true };
   if (!opts.includeNameMatches) {
     for (const c of candidates) {
       const yes = events.confirmCandidate ? await events.confirmCandidate(c) : false;
       if (yes) chosen = [...chosen, c];
-      else result.skipped.push({ ...c, why: events.confirmCandidate ? 'not confirmed' : 'name-prefix candidate: confirm on a terminal or pass --include-name-matches' });
+      else
+        result.skipped.push({
+          ...c,
+          why: events.confirmCandidate
+            ? 'not confirmed'
+            : 'name-prefix candidate: confirm on a terminal or pass --include-name-matches',
+        });
     }
   }
   if (chosen.length === 0) return result;
@@ -125,7 +146,9 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
   });
   const failures: string[] = [];
   try {
-    const terminate = chosen.filter((f) => f.kind === 'unlinked-instance' || f.kind === 'off-scanner' || f.kind === 'surplus-instance');
+    const terminate = chosen.filter(
+      (f) => f.kind === 'unlinked-instance' || f.kind === 'off-scanner' || f.kind === 'surplus-instance',
+    );
     const ids = terminate.map((f) => (f as { instanceId: string }).instanceId);
     let terminated = ids.length === 0;
     if (ids.length > 0) {
@@ -149,8 +172,16 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
           const recordId: number | null = f.recordId;
           if (recordId !== null) await deps.tenable().deleteScanner(recordId);
         } else if (f.kind === 'undeclared-resource') {
-          if (f.resource.kind === 'iam' && instances.some((i) => !ids.includes(i.instanceId) && ['pending', 'running', 'stopping', 'stopped'].includes(i.state))) {
-            result.skipped.push({ ...f, why: 'running instances may still use this role: run `nessus-byol rebuild` first, then reconcile again' });
+          if (
+            f.resource.kind === 'iam' &&
+            instances.some(
+              (i) => !ids.includes(i.instanceId) && ['pending', 'running', 'stopping', 'stopped'].includes(i.state),
+            )
+          ) {
+            result.skipped.push({
+              ...f,
+              why: 'running instances may still use this role: run `nessus-byol rebuild` first, then reconcile again',
+            });
             continue;
           }
           await deleteOwned(f.resource, config, aws, (ms) => deps.sleep(ms));
@@ -165,10 +196,14 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
     await lock.release().catch(() => undefined);
   }
   if (failures.length > 0) {
-    throw new RuntimeError('RECONCILE_INCOMPLETE', `reconcile --fix fixed ${result.fixed.length} problem(s) but failed on ${failures.length}:\n${failures.map((f) => `  ${f}`).join('\n')}`, {
-      hint: `fix the cause and run \`nessus-byol reconcile -f ${config.file} --fix\` again`,
-      data: { fixed: result.fixed, failures },
-    });
+    throw new RuntimeError(
+      'RECONCILE_INCOMPLETE',
+      `reconcile --fix fixed ${result.fixed.length} problem(s) but failed on ${failures.length}:\n${failures.map((f) => `  ${f}`).join('\n')}`,
+      {
+        hint: `fix the cause and run \`nessus-byol reconcile -f ${config.file} --fix\` again`,
+        data: { fixed: result.fixed, failures },
+      },
+    );
   }
   return result;
 }

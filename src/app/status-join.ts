@@ -40,7 +40,13 @@ export function matchRecords(instances: FleetInstance[], records: TenableScanner
     if (!name) continue;
     const launched = i.launchTime?.getTime() ?? 0;
     const r = records
-      .filter((x) => x.name === name && (x.type === undefined || x.type === 'managed') && !taken.has(x.id) && (x.lastConnectMs === null || x.lastConnectMs >= launched - 5 * 60_000))
+      .filter(
+        (x) =>
+          x.name === name &&
+          (x.type === undefined || x.type === 'managed') &&
+          !taken.has(x.id) &&
+          (x.lastConnectMs === null || x.lastConnectMs >= launched - 5 * 60_000),
+      )
       .sort((a, b) => b.id - a.id)[0];
     if (r) {
       out.set(i.instanceId, { record: r, by: 'name' });
@@ -71,7 +77,12 @@ export interface StatusRow {
 }
 
 /** One row per instance, joining EC2 and Tenable. */
-export function statusRows(instances: FleetInstance[], records: TenableScanner[] | null, targetAmi: string, now: number): StatusRow[] {
+export function statusRows(
+  instances: FleetInstance[],
+  records: TenableScanner[] | null,
+  targetAmi: string,
+  now: number,
+): StatusRow[] {
   const matched = records ? matchRecords(instances, records) : new Map<string, InstanceRecord>();
   return [...instances]
     .sort((a, b) => (a.tags[TAG.scannerName] ?? a.instanceId).localeCompare(b.tags[TAG.scannerName] ?? b.instanceId))

@@ -26,7 +26,11 @@ export async function fleetStatus(deps: StatusDeps): Promise<FleetStatus> {
   const { config, aws } = deps;
   const standalone = config.link.method === 'standalone';
   const tenable = standalone ? null : deps.tenable(); // fails (exit 2) before any call without TIO keys
-  const [instances, ami, records] = await Promise.all([aws.ec2.fleetInstances(config.fleet), resolveAmi(config, aws), tenable ? tenable.listScanners() : Promise.resolve(null)]);
+  const [instances, ami, records] = await Promise.all([
+    aws.ec2.fleetInstances(config.fleet),
+    resolveAmi(config, aws),
+    tenable ? tenable.listScanners() : Promise.resolve(null),
+  ]);
   const now = deps.now();
   const scanners = statusRows(instances, records, ami.id, now);
   return {
@@ -34,7 +38,12 @@ export async function fleetStatus(deps: StatusDeps): Promise<FleetStatus> {
     region: config.region,
     at: new Date(now).toISOString(),
     declared: config.scanners.list?.length ?? config.scanners.count,
-    ami: { id: ami.id, ...(ami.name ? { name: ami.name } : {}), source: 'id' in config.ami ? 'pinned' : 'newest', outdated: scanners.filter((s) => !s.amiCurrent).length },
+    ami: {
+      id: ami.id,
+      ...(ami.name ? { name: ami.name } : {}),
+      source: 'id' in config.ami ? 'pinned' : 'newest',
+      outdated: scanners.filter((s) => !s.amiCurrent).length,
+    },
     scanners,
     summary: {
       instances: scanners.length,

@@ -102,7 +102,7 @@ export async function up(deps: UpDeps, opts: UpOptions): Promise<UpResult> {
     const launched = await provision(deps, plan, observed, journal, runId);
     provisionMs = deps.now() - started;
     const kept = describeKept(plan);
-    const expected: Array<ExpectedScanner & { isNew: boolean }> = [...launched.expected, ...existingExpected(observed)];
+    const expected: Array<ExpectedScanner & { isNew: boolean }> = [...launched.expected, ...(await existingExpected(config, aws, observed))];
     let outcomes: ScannerOutcome[] = expected.map((e) => ({ instanceId: e.instanceId, name: e.name, phase: 'waiting' }));
     const waitStarted = deps.now();
     if (opts.wait && expected.length > 0) {
@@ -240,7 +240,7 @@ export async function provision(deps: UpDeps, plan: Plan, observed: ObservedFlee
       for (const [k, id] of ids.entries()) await aws.ec2.tagResources([id], { Name: instanceNames[k]!, [TAG.scannerName]: instanceNames[k]! });
     }
     ids.forEach((id, k) => {
-      expected.push({ instanceId: id, name: instanceNames[k]!, launchedAt, isNew: true });
+      expected.push({ instanceId: id, name: instanceNames[k]!, launchedAt, isNew: true, launchedNow: true });
       details.set(id, { subnetId: outcome.subnetId, instanceType: outcome.instanceType });
       events.scanner({ instanceId: id, name: instanceNames[k]!, phase: 'launched', detail: `${outcome.instanceType} in ${outcome.subnetId}` });
     });
@@ -251,16 +251,28 @@ export async function provision(deps: UpDeps, plan: Plan, observed: ObservedFlee
 }
 
 /** The live (pending/running) instances of the fleet as scanners to wait for, by their tags. */
-export function existingExpected(observed: Pick<Observed, 'existing'>): Array<ExpectedScanner & { isNew: false }> {
-  return (observed.existing?.instances ?? [])
-    .filter((i) => i.state === 'pending' || i.state === 'running')
-    .map((i) => ({
+export /**
+ * Running scanners from earlier runs. One whose run was killed before it was tagged gets its name
+ * from the template again (and the tag), so a re-run converges instead of waiting on a wrong name.
+ */
+async function existingExpected(config: ResolvedConfig, aws: AwsGateways, observed: ObservedFleet): Promise<Array<ExpectedScanner & { isNew: false }>> {
+  const live = (observed.existing?.instances ?? []).filter((i) => i.state === 'pending' || i.state === 'running');
+  const out: Array<ExpectedScanner & { isNew: false }> = [];
+  for (const i of live) {
+    let name = i.scannerName;
+    if (!name && config.scanners.name.includes('{instanceId}') && !userDataPerInstance(config)) {
+      name = scannerName(config.scanners.name, { fleet: config.fleet, region: config.region, instanceId: i.instanceId });
+      await aws.ec2.tagResources([i.instanceId], { Name: name, [TAG.scannerName]: name });
+    }
+    out.push({
       instanceId: i.instanceId,
-      name: i.scannerName ?? i.instanceId,
+      name: name ?? i.instanceId,
       launchedAt: i.launchedAt ?? 0,
       ...(i.scannerId !== undefined && Number.isFinite(i.scannerId) ? { scannerId: i.scannerId } : {}),
       isNew: false as const,
-    }));
+    });
+  }
+  return out;
 }
 
 function describeKept(plan: Plan): string[] {

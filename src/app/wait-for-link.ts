@@ -9,6 +9,8 @@ export interface ExpectedScanner {
   launchedAt: number;
   /** Known TVM id from an earlier run (tag on the instance). */
   scannerId?: number;
+  /** Launched by this run: records that existed before the launch are never its own. */
+  launchedNow?: boolean;
 }
 
 export type ScannerPhase = 'waiting' | 'linked' | 'ready';
@@ -28,7 +30,7 @@ export interface WaitOptions {
   until: 'linked' | 'ready';
   timeoutMs: number;
   intervalMs: number;
-  /** Scanner ids that existed before launch: never matched to a new instance. */
+  /** Scanner ids that existed before launch: never matched to an instance launched now. */
   preexistingIds?: ReadonlySet<number>;
   now: () => number;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -56,7 +58,10 @@ export interface WaitResult {
 export async function waitForScanners(opts: WaitOptions): Promise<WaitResult> {
   const started = opts.now();
   const progress = new Map<string, ScannerProgress>(
-    opts.expected.map((e) => [e.instanceId, { instanceId: e.instanceId, name: e.name, phase: 'waiting' as ScannerPhase, record: null }]),
+    opts.expected.map((e) => [
+      e.instanceId,
+      { instanceId: e.instanceId, name: e.name, phase: 'waiting' as ScannerPhase, record: null },
+    ]),
   );
   const matchedIds = new Set<number>();
   const random = opts.random ?? Math.random;
@@ -123,7 +128,7 @@ function match(
       r.name === exp.name &&
       (r.type === undefined || r.type === 'managed') &&
       !taken.has(r.id) &&
-      !preexisting?.has(r.id) &&
+      !(exp.launchedNow && preexisting?.has(r.id)) &&
       (r.lastConnectMs === null || r.lastConnectMs >= exp.launchedAt - 5 * 60_000),
   );
   return candidates.sort((a, b) => b.id - a.id)[0];

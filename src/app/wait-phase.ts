@@ -53,7 +53,11 @@ export interface DiagnosisEntry {
  * on a `link-failed` bootstrap line. Throws LinkTimeoutError (exit 3) or NotReadyError (exit 4) with
  * a per-scanner diagnosis.
  */
-export async function waitPhase(deps: WaitPhaseDeps, expected: ExpectedScanner[], opts: { timeoutMs: number; intervalMs: number; preexistingIds: ReadonlySet<number> }): Promise<ScannerOutcome[]> {
+export async function waitPhase(
+  deps: WaitPhaseDeps,
+  expected: ExpectedScanner[],
+  opts: { timeoutMs: number; intervalMs: number; preexistingIds: ReadonlySet<number> },
+): Promise<ScannerOutcome[]> {
   const { config, events } = deps;
   if (config.link.method === 'standalone') return waitStandalone(deps, expected, opts);
   const tenable = deps.tenable();
@@ -77,21 +81,41 @@ export async function waitPhase(deps: WaitPhaseDeps, expected: ExpectedScanner[]
     onMatched: async (p) => {
       if (!p.record) return;
       deps.onRecord?.(p.instanceId, p.record);
-      await deps.aws.ec2.tagResources([p.instanceId], { [TAG.scannerId]: String(p.record.id), [TAG.scannerUuid]: p.record.uuid });
+      await deps.aws.ec2.tagResources([p.instanceId], {
+        [TAG.scannerId]: String(p.record.id),
+        [TAG.scannerUuid]: p.record.uuid,
+      });
     },
     onChange: (p) => {
-      if (p.phase === 'linked' || p.phase === 'ready') events.scanner({ instanceId: p.instanceId, name: p.name, phase: p.phase, detail: p.record ? `Tenable id ${p.record.id}` : undefined });
+      if (p.phase === 'linked' || p.phase === 'ready')
+        events.scanner({
+          instanceId: p.instanceId,
+          name: p.name,
+          phase: p.phase,
+          detail: p.record ? `Tenable id ${p.record.id}` : undefined,
+        });
     },
     onTick: (tick, all) => {
       void (async () => {
         for (const p of all) {
-          if (p.phase !== 'waiting' && p.record && !groups.done(p.record.id)) await groups.join(p.record.id).catch((e: unknown) => events.log('warn', `joining scanner groups for ${p.name}: ${(e as Error).message}`));
+          if (p.phase !== 'waiting' && p.record && !groups.done(p.record.id))
+            await groups
+              .join(p.record.id)
+              .catch((e: unknown) =>
+                events.log('warn', `joining scanner groups for ${p.name}: ${(e as Error).message}`),
+              );
         }
       })();
       if (tick % 2 === 0) {
-        void checkConsoles(deps, all.filter((p) => p.phase === 'waiting' && !failed.has(p.instanceId)), failed, lastLine).then(() => {
+        void checkConsoles(
+          deps,
+          all.filter((p) => p.phase === 'waiting' && !failed.has(p.instanceId)),
+          failed,
+          lastLine,
+        ).then(() => {
           const waiting = all.filter((p) => p.phase === 'waiting');
-          if (waiting.length > 0 && waiting.every((p) => failed.has(p.instanceId))) consoleAbort.abort(new Error('all remaining scanners failed to link'));
+          if (waiting.length > 0 && waiting.every((p) => failed.has(p.instanceId)))
+            consoleAbort.abort(new Error('all remaining scanners failed to link'));
         });
       }
     },
@@ -100,21 +124,43 @@ export async function waitPhase(deps: WaitPhaseDeps, expected: ExpectedScanner[]
   for (const p of result.scanners) if (p.record && p.phase !== 'waiting') await groups.join(p.record.id);
 
   const outcomes = result.scanners.map((p) => outcome(p, started, failed));
-  const notDone = outcomes.filter((o) => (config.wait.until === 'ready' ? o.phase !== 'ready' : o.phase === 'waiting' || o.phase === 'failed'));
+  const notDone = outcomes.filter((o) =>
+    config.wait.until === 'ready' ? o.phase !== 'ready' : o.phase === 'waiting' || o.phase === 'failed',
+  );
   if (notDone.length === 0) return outcomes;
 
-  const diagnosis = await diagnose(deps, result.scanners.filter((p) => notDone.some((o) => o.instanceId === p.instanceId)));
+  const diagnosis = await diagnose(
+    deps,
+    result.scanners.filter((p) => notDone.some((o) => o.instanceId === p.instanceId)),
+  );
   const linkedButNotReady = notDone.every((o) => o.phase === 'linked');
-  const summary = diagnosis.map((d) => `  ${d.name} (${d.instanceId}, ${d.instanceState}): ${d.lastRecord ? `Tenable id ${d.lastRecord.id}, status ${d.lastRecord.status}, plugins ${d.lastRecord.loadedPluginSet ?? 'not loaded'}` : 'no Tenable record'}${d.bootstrap.length ? `; last bootstrap line: ${d.bootstrap[d.bootstrap.length - 1]}` : ''}`).join('\n');
+  const summary = diagnosis
+    .map(
+      (d) =>
+        `  ${d.name} (${d.instanceId}, ${d.instanceState}): ${d.lastRecord ? `Tenable id ${d.lastRecord.id}, status ${d.lastRecord.status}, plugins ${d.lastRecord.loadedPluginSet ?? 'not loaded'}` : 'no Tenable record'}${d.bootstrap.length ? `; last bootstrap line: ${d.bootstrap[d.bootstrap.length - 1]}` : ''}`,
+    )
+    .join('\n');
   const data = { scanners: outcomes, diagnosis };
   const next = `nessus-byol status -f ${config.file}  ·  nessus-byol ssh <scanner> logs -f ${config.file}  ·  nessus-byol down -f ${config.file}`;
   if (failed.size > 0 && !result.timedOut) {
-    throw new RuntimeError('LINK_FAILED', `${failed.size} scanner(s) failed to link:\n${summary}`, { hint: `look closer: ${next}`, data });
+    throw new RuntimeError('LINK_FAILED', `${failed.size} scanner(s) failed to link:\n${summary}`, {
+      hint: `look closer: ${next}`,
+      data,
+    });
   }
   if (linkedButNotReady) {
-    throw new NotReadyError(`${notDone.length} scanner(s) linked but did not become ready (status on, plugins loaded) within ${formatDuration(opts.timeoutMs)}:\n${summary}`, { hint: `plugins can take a while on first boot; check again with \`nessus-byol wait -f ${config.file}\`, or: ${next}`, data });
+    throw new NotReadyError(
+      `${notDone.length} scanner(s) linked but did not become ready (status on, plugins loaded) within ${formatDuration(opts.timeoutMs)}:\n${summary}`,
+      {
+        hint: `plugins can take a while on first boot; check again with \`nessus-byol wait -f ${config.file}\`, or: ${next}`,
+        data,
+      },
+    );
   }
-  throw new LinkTimeoutError(`${notDone.length} scanner(s) did not ${config.wait.until === 'ready' ? 'become ready' : 'link'} within ${formatDuration(opts.timeoutMs)}:\n${summary}`, { hint: `the instances are kept for diagnosis: ${next}`, data });
+  throw new LinkTimeoutError(
+    `${notDone.length} scanner(s) did not ${config.wait.until === 'ready' ? 'become ready' : 'link'} within ${formatDuration(opts.timeoutMs)}:\n${summary}`,
+    { hint: `the instances are kept for diagnosis: ${next}`, data },
+  );
 }
 
 function outcome(p: ScannerProgress, started: number, failed: Map<string, string>): ScannerOutcome {
@@ -128,7 +174,12 @@ function outcome(p: ScannerProgress, started: number, failed: Map<string, string
   };
 }
 
-async function checkConsoles(deps: WaitPhaseDeps, pending: ScannerProgress[], failed: Map<string, string>, lastLine: Map<string, string>): Promise<void> {
+async function checkConsoles(
+  deps: WaitPhaseDeps,
+  pending: ScannerProgress[],
+  failed: Map<string, string>,
+  lastLine: Map<string, string>,
+): Promise<void> {
   for (const p of pending) {
     const lines = bootstrapLines(await deps.readConsole(p.instanceId));
     const bad = lines.find((l) => /: (link-failed|failed|activate-failed)\b/.test(l));
@@ -137,13 +188,20 @@ async function checkConsoles(deps: WaitPhaseDeps, pending: ScannerProgress[], fa
       deps.events.scanner({ instanceId: p.instanceId, name: p.name, phase: 'failed', detail: bad });
     } else if (lines.length > 0 && lastLine.get(p.instanceId) !== lines[lines.length - 1]) {
       lastLine.set(p.instanceId, lines[lines.length - 1]!);
-      deps.events.scanner({ instanceId: p.instanceId, name: p.name, phase: 'booting', detail: lines[lines.length - 1] });
+      deps.events.scanner({
+        instanceId: p.instanceId,
+        name: p.name,
+        phase: 'booting',
+        detail: lines[lines.length - 1],
+      });
     }
   }
 }
 
 async function diagnose(deps: WaitPhaseDeps, scanners: ScannerProgress[]): Promise<DiagnosisEntry[]> {
-  const instances = await deps.aws.ec2.fleetInstances(deps.config.fleet, ['pending', 'running', 'stopping', 'stopped', 'shutting-down', 'terminated']).catch(() => []);
+  const instances = await deps.aws.ec2
+    .fleetInstances(deps.config.fleet, ['pending', 'running', 'stopping', 'stopped', 'shutting-down', 'terminated'])
+    .catch(() => []);
   return Promise.all(
     scanners.map(async (p) => {
       const inst = instances.find((i) => i.instanceId === p.instanceId);
@@ -152,17 +210,33 @@ async function diagnose(deps: WaitPhaseDeps, scanners: ScannerProgress[]): Promi
         name: p.name,
         instanceState: inst?.state ?? 'unknown',
         bootstrap: bootstrapLines(await deps.readConsole(p.instanceId).catch(() => '')).slice(-5),
-        lastRecord: p.record ? { id: p.record.id, status: p.record.status, linked: p.record.linked, loadedPluginSet: p.record.loadedPluginSet ?? null } : null,
-        next: [`nessus-byol ssh ${p.name} logs -f ${deps.config.file}`, `aws ec2 get-console-output --instance-id ${p.instanceId} --region ${deps.config.region}`],
+        lastRecord: p.record
+          ? {
+              id: p.record.id,
+              status: p.record.status,
+              linked: p.record.linked,
+              loadedPluginSet: p.record.loadedPluginSet ?? null,
+            }
+          : null,
+        next: [
+          `nessus-byol ssh ${p.name} logs -f ${deps.config.file}`,
+          `aws ec2 get-console-output --instance-id ${p.instanceId} --region ${deps.config.region}`,
+        ],
       };
     }),
   );
 }
 
 /** Standalone scanners never appear in Tenable: done when the bootstrap reports activate-ok. */
-async function waitStandalone(deps: WaitPhaseDeps, expected: ExpectedScanner[], opts: { timeoutMs: number; intervalMs: number }): Promise<ScannerOutcome[]> {
+async function waitStandalone(
+  deps: WaitPhaseDeps,
+  expected: ExpectedScanner[],
+  opts: { timeoutMs: number; intervalMs: number },
+): Promise<ScannerOutcome[]> {
   const started = deps.now();
-  const state = new Map(expected.map((e) => [e.instanceId, { name: e.name, phase: 'waiting' as ScannerOutcome['phase'], at: 0, line: '' }]));
+  const state = new Map(
+    expected.map((e) => [e.instanceId, { name: e.name, phase: 'waiting' as ScannerOutcome['phase'], at: 0, line: '' }]),
+  );
   for (;;) {
     for (const [id, s] of state) {
       if (s.phase !== 'waiting') continue;
@@ -180,12 +254,27 @@ async function waitStandalone(deps: WaitPhaseDeps, expected: ExpectedScanner[], 
     if (deps.now() - started >= opts.timeoutMs) break;
     await deps.sleep(Math.min(opts.intervalMs, 2000), deps.signal);
   }
-  const outcomes = [...state.entries()].map(([instanceId, s]) => ({ instanceId, name: s.name, phase: s.phase, ...(s.phase === 'ready' ? { readyAfterMs: s.at } : {}) }));
+  const outcomes = [...state.entries()].map(([instanceId, s]) => ({
+    instanceId,
+    name: s.name,
+    phase: s.phase,
+    ...(s.phase === 'ready' ? { readyAfterMs: s.at } : {}),
+  }));
   const bad = outcomes.filter((o) => o.phase !== 'ready');
   if (bad.length === 0) return outcomes;
-  const list = bad.map((o) => `  ${o.name} (${o.instanceId}): ${state.get(o.instanceId)!.line || 'no activate-ok on the console yet'}`).join('\n');
-  if (bad.some((o) => o.phase === 'failed')) throw new RuntimeError('ACTIVATION_FAILED', `Standalone activation failed:\n${list}`, { hint: `nessus-byol ssh <scanner> logs -f ${deps.config.file}` });
-  throw new LinkTimeoutError(`Standalone activation did not finish within ${formatDuration(opts.timeoutMs)}:\n${list}`, { hint: `nessus-byol ssh <scanner> logs -f ${deps.config.file}` });
+  const list = bad
+    .map(
+      (o) => `  ${o.name} (${o.instanceId}): ${state.get(o.instanceId)!.line || 'no activate-ok on the console yet'}`,
+    )
+    .join('\n');
+  if (bad.some((o) => o.phase === 'failed'))
+    throw new RuntimeError('ACTIVATION_FAILED', `Standalone activation failed:\n${list}`, {
+      hint: `nessus-byol ssh <scanner> logs -f ${deps.config.file}`,
+    });
+  throw new LinkTimeoutError(
+    `Standalone activation did not finish within ${formatDuration(opts.timeoutMs)}:\n${list}`,
+    { hint: `nessus-byol ssh <scanner> logs -f ${deps.config.file}` },
+  );
 }
 
 /** Adds scanners to the configured groups, creating a missing group once. */

@@ -15,6 +15,10 @@ import { registerAudit } from './commands/audit.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerSechub } from './commands/sechub.js';
 import { registerSsh } from './commands/ssh.js';
+import { registerExport } from './commands/export.js';
+import { registerOrg } from './commands/org.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerIamPolicy } from './commands/iam-policy.js';
 
 export function buildProgram(output: OutputConfiguration = {}): Command {
   const program = new Command('nessus-byol')
@@ -56,6 +60,10 @@ Docs: README.md`,
   registerSandbox(program);
   registerSechub(program);
   registerSsh(program);
+  registerExport(program);
+  registerOrg(program);
+  registerDoctor(program);
+  registerIamPolicy(program);
   registerInit(program);
   // `nessus-byol` alone starts the wizard (on a terminal; otherwise it names the command to use).
   // Excess arguments are allowed on the root only (set after the subcommands copied the settings) so

@@ -10,7 +10,12 @@ export function renderFindings(findings: Described[], style: Style): string {
   const lines: string[] = [];
   for (const f of certain) lines.push(`  ${style('red', '-')} ${f.description}`);
   if (candidates.length) {
-    lines.push(style('yellow', '  name-prefix candidates (fit the name template, claimed by no instance of this fleet; removed only when confirmed):'));
+    lines.push(
+      style(
+        'yellow',
+        '  name-prefix candidates (fit the name template, claimed by no instance of this fleet; removed only when confirmed):',
+      ),
+    );
     for (const f of candidates) lines.push(`  ${style('yellow', '?')} ${f.description}`);
   }
   return lines.join('\n');

@@ -9,7 +9,10 @@ export function renderTable(headers: string[], rows: Array<Array<{ text: string;
   const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]?.text.length ?? 0)));
   const line = (cells: Array<{ text: string; styled?: string }>) =>
     cells
-      .map((cell, c) => (cell.styled ?? cell.text) + ' '.repeat(c === cells.length - 1 ? 0 : widths[c]! - cell.text.length + 2))
+      .map(
+        (cell, c) =>
+          (cell.styled ?? cell.text) + ' '.repeat(c === cells.length - 1 ? 0 : widths[c]! - cell.text.length + 2),
+      )
       .join('')
       .trimEnd();
   return [line(headers.map((h) => ({ text: h }))), ...rows.map(line)].join('\n');
@@ -44,18 +47,48 @@ export function renderStatus(s: FleetStatus, style: Style): string {
     c(r.lastConnectAgeMs === null ? '-' : `${age(r.lastConnectAgeMs)} ago`),
     c(age(r.uptimeMs)),
   ]);
-  lines.push(renderTable(['NAME', 'INSTANCE', 'STATE', 'AZ', 'AMI', 'TENABLE ID', 'LINKED', 'STATUS', 'PLUGIN SET', 'LAST CONNECT', 'UPTIME'], rows));
+  lines.push(
+    renderTable(
+      [
+        'NAME',
+        'INSTANCE',
+        'STATE',
+        'AZ',
+        'AMI',
+        'TENABLE ID',
+        'LINKED',
+        'STATUS',
+        'PLUGIN SET',
+        'LAST CONNECT',
+        'UPTIME',
+      ],
+      rows,
+    ),
+  );
   const hints: string[] = [];
-  if (s.ami.outdated > 0) hints.push(`${s.ami.outdated} scanner(s) run an older AMI than ${s.ami.id}: \`nessus-byol rebuild\` replaces them`);
-  if (s.summary.instances < s.declared) hints.push(`${s.declared - s.summary.instances} declared scanner(s) missing: \`nessus-byol up\``);
-  if (s.scanners.some((r) => r.linked === false && r.state === 'running')) hints.push('unlinked scanners: `nessus-byol wait` waits for them; `nessus-byol reconcile` reports ones that never linked');
+  if (s.ami.outdated > 0)
+    hints.push(`${s.ami.outdated} scanner(s) run an older AMI than ${s.ami.id}: \`nessus-byol rebuild\` replaces them`);
+  if (s.summary.instances < s.declared)
+    hints.push(`${s.declared - s.summary.instances} declared scanner(s) missing: \`nessus-byol up\``);
+  if (s.scanners.some((r) => r.linked === false && r.state === 'running'))
+    hints.push(
+      'unlinked scanners: `nessus-byol wait` waits for them; `nessus-byol reconcile` reports ones that never linked',
+    );
   for (const h of hints) lines.push(style('dim', `  ${h}`));
   return lines.join('\n');
 }
 
 export function renderWaitSummary(r: WaitResult, style: Style): string {
   const ready = r.scanners.filter((s) => s.phase === 'ready').length;
-  const lines = [style('bold', `Fleet ${r.fleet} in ${r.region}: ${ready}/${r.scanners.length} scanner(s) ready after ${formatDuration(r.waitMs)}`)];
-  for (const s of r.scanners) lines.push(`  ${s.phase === 'ready' ? style('green', '✔') : style('yellow', '…')} ${s.name}  ${s.instanceId}${s.scannerId !== undefined ? `  Tenable id ${s.scannerId}` : ''}  ${s.phase}`);
+  const lines = [
+    style(
+      'bold',
+      `Fleet ${r.fleet} in ${r.region}: ${ready}/${r.scanners.length} scanner(s) ready after ${formatDuration(r.waitMs)}`,
+    ),
+  ];
+  for (const s of r.scanners)
+    lines.push(
+      `  ${s.phase === 'ready' ? style('green', '✔') : style('yellow', '…')} ${s.name}  ${s.instanceId}${s.scannerId !== undefined ? `  Tenable id ${s.scannerId}` : ''}  ${s.phase}`,
+    );
   return lines.join('\n');
 }

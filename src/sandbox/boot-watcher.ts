@@ -29,6 +29,11 @@ export interface BootWatcherOptions {
   bootTimeoutMs?: number;
   /** Progress for a log (boot started/finished, poll errors). */
   log?: (line: string) => void;
+  /**
+   * Extra moto accounts to watch besides the default one (moto's `x-moto-account-id`), e.g. the
+   * member accounts a StackSet deploys to. Read on every poll, so accounts can be added later.
+   */
+  accounts?: () => readonly string[];
 }
 
 export interface BootWatcher {
@@ -44,6 +49,8 @@ export interface BootWatcher {
 interface Pending {
   instance: Instance;
   region: string;
+  /** undefined: moto's default account. */
+  account?: string | undefined;
 }
 
 /** Watches moto for running instances and boots each one once (see boot-runner.ts). */
@@ -52,6 +59,25 @@ export function startBootWatcher(opts: BootWatcherOptions): BootWatcher {
   const concurrency = opts.concurrency ?? 8;
   const { binDir } = writeStandIns(join(opts.stateDir, 'bin'));
   const clients = new Map(opts.regions.map((r) => [r, new EC2Client(motoClientConfig(opts.endpoint, r))]));
+  // One client per (account, region) beyond moto's default account; key `<account>/<region>`.
+  const accountClients = new Map<string, EC2Client>();
+  const clientFor = (account: string | undefined, region: string): EC2Client => {
+    if (!account) return clients.get(region) as EC2Client;
+    const key = `${account}/${region}`;
+    let c = accountClients.get(key);
+    if (!c) {
+      c = new EC2Client(motoClientConfig(opts.endpoint, region));
+      c.middlewareStack.add(
+        (next) => async (args) => {
+          (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = account;
+          return next(args);
+        },
+        { step: 'build', name: 'motoAccountId' },
+      );
+      accountClients.set(key, c);
+    }
+    return c;
+  };
   const seen = new Set<string>();
   const queue: Pending[] = [];
   const active = new Set<Promise<void>>();
@@ -64,7 +90,7 @@ export function startBootWatcher(opts: BootWatcherOptions): BootWatcher {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let polling: Promise<void> = Promise.resolve();
 
-  async function pollRegion(region: string, ec2: EC2Client): Promise<void> {
+  async function pollRegion(region: string, ec2: EC2Client, account?: string): Promise<void> {
     let NextToken: string | undefined;
     do {
       const page = await ec2.send(
@@ -77,7 +103,7 @@ export function startBootWatcher(opts: BootWatcherOptions): BootWatcher {
         for (const instance of r.Instances ?? []) {
           if (!instance.InstanceId || seen.has(instance.InstanceId)) continue;
           seen.add(instance.InstanceId);
-          queue.push({ instance, region });
+          queue.push({ instance, region, account });
         }
       }
       NextToken = page.NextToken;
@@ -87,6 +113,9 @@ export function startBootWatcher(opts: BootWatcherOptions): BootWatcher {
   async function poll(): Promise<void> {
     try {
       for (const [region, ec2] of clients) await pollRegion(region, ec2);
+      for (const account of opts.accounts?.() ?? []) {
+        for (const region of opts.regions) await pollRegion(region, clientFor(account, region), account);
+      }
       lastError = undefined;
     } catch (e) {
       if (lastError === undefined) log(`poll failed: ${(e as Error).message}`);
@@ -107,9 +136,9 @@ export function startBootWatcher(opts: BootWatcherOptions): BootWatcher {
     }
   }
 
-  async function boot({ instance, region }: Pending): Promise<void> {
+  async function boot({ instance, region, account }: Pending): Promise<void> {
     const instanceId = instance.InstanceId as string;
-    const ec2 = clients.get(region) as EC2Client;
+    const ec2 = clientFor(account, region);
     const record: BootRecord = {
       instanceId,
       region,
@@ -194,6 +223,7 @@ export function startBootWatcher(opts: BootWatcherOptions): BootWatcher {
       await polling.catch(() => undefined);
       await Promise.all([...active]);
       for (const c of clients.values()) c.destroy();
+      for (const c of accountClients.values()) c.destroy();
     },
   };
 }

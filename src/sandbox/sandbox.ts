@@ -23,6 +23,8 @@ export interface SandboxOptions {
   pluginLoadDelayMs?: number;
   /** Boot watcher poll interval. */
   intervalMs?: number;
+  /** Extra moto accounts the boot watcher watches (read on every poll; see BootWatcherOptions.accounts). */
+  accounts?: () => readonly string[];
   log?: (line: string) => void;
 }
 
@@ -80,6 +82,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       stateDir: opts.stateDir,
       ...(opts.intervalMs === undefined ? {} : { intervalMs: opts.intervalMs }),
       ...(opts.log ? { log: opts.log } : {}),
+      ...(opts.accounts ? { accounts: opts.accounts } : {}),
     });
     stoppers.push(() => watcher.stop());
 

@@ -8,6 +8,7 @@ import {
   DeleteSecurityGroupCommand,
   DescribeImagesCommand,
   DescribeInstancesCommand,
+  DescribeInstanceTypesCommand,
   DescribeKeyPairsCommand,
   DescribeNatGatewaysCommand,
   DescribeRouteTablesCommand,
@@ -64,6 +65,16 @@ export interface FleetInstance {
   publicIp?: string;
   privateIp?: string;
   tags: Record<string, string>;
+}
+
+/** One egress rule of a security group, as `doctor` checks it. */
+export interface EgressRule {
+  protocol: string;
+  fromPort?: number;
+  toPort?: number;
+  cidrs: string[];
+  /** Destinations other than CIDRs (prefix lists, security groups). */
+  otherDestinations: number;
 }
 
 export function toTags(tags: Record<string, string>): Array<{ Key: string; Value: string }> {
@@ -356,6 +367,61 @@ export class Ec2Gateway {
     await aws('waiting for instances to terminate', () =>
       waitUntilInstanceTerminated({ client: this.client, maxWaitTime, minDelay: 2, maxDelay: 15 }, { InstanceIds: ids }),
     );
+  }
+
+  /** Egress rules of a security group, or null when it does not exist. */
+  async securityGroupEgress(id: string): Promise<EgressRule[] | null> {
+    try {
+      const out = await this.client.send(new DescribeSecurityGroupsCommand({ GroupIds: [id] }));
+      const g = out.SecurityGroups?.[0];
+      if (!g) return null;
+      return (g.IpPermissionsEgress ?? []).map((p) => ({
+        protocol: p.IpProtocol ?? '-1',
+        ...(p.FromPort === undefined ? {} : { fromPort: p.FromPort }),
+        ...(p.ToPort === undefined ? {} : { toPort: p.ToPort }),
+        cidrs: [...(p.IpRanges ?? []).map((r) => r.CidrIp ?? ''), ...(p.Ipv6Ranges ?? []).map((r) => r.CidrIpv6 ?? '')].filter(Boolean),
+        otherDestinations: (p.PrefixListIds ?? []).length + (p.UserIdGroupPairs ?? []).length,
+      }));
+    } catch (e) {
+      if (isAwsErrorCode(e, 'InvalidGroup.NotFound')) return null;
+      throw toAwsError(e, 'reading the security group rules (ec2:DescribeSecurityGroups)');
+    }
+  }
+
+  /** Every pending or running instance in the region (any owner), for vCPU usage. */
+  async regionInstances(): Promise<Array<{ instanceId: string; instanceType: string; spot: boolean }>> {
+    const result: Array<{ instanceId: string; instanceType: string; spot: boolean }> = [];
+    let NextToken: string | undefined;
+    do {
+      const out = await aws('listing the instances in the region (ec2:DescribeInstances)', () =>
+        this.client.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-state-name', Values: ['pending', 'running'] }], NextToken })),
+      );
+      for (const r of out.Reservations ?? []) {
+        for (const i of r.Instances ?? []) {
+          if (i.InstanceId) result.push({ instanceId: i.InstanceId, instanceType: i.InstanceType ?? '', spot: i.InstanceLifecycle === 'spot' });
+        }
+      }
+      NextToken = out.NextToken;
+    } while (NextToken);
+    return result;
+  }
+
+  /** Default vCPUs per instance type; types EC2 does not know are left out. */
+  async instanceTypeVcpus(types: string[]): Promise<Record<string, number>> {
+    const unique = [...new Set(types)].filter(Boolean);
+    const entries = await Promise.all(
+      unique.map(async (t) => {
+        try {
+          const out = await this.client.send(new DescribeInstanceTypesCommand({ InstanceTypes: [t as _InstanceType] }));
+          const v = out.InstanceTypes?.[0]?.VCpuInfo?.DefaultVCpus;
+          return v === undefined ? null : ([t, v] as const);
+        } catch (e) {
+          if (isAwsErrorCode(e, 'InvalidInstanceType')) return null;
+          throw toAwsError(e, 'describing instance types (ec2:DescribeInstanceTypes)');
+        }
+      }),
+    );
+    return Object.fromEntries(entries.filter((e) => e !== null));
   }
 
   async consoleOutput(id: string): Promise<string> {

@@ -1,5 +1,4 @@
 import {
-  AddTagsToResourceCommand,
   DeleteParameterCommand,
   GetParameterCommand,
   ListTagsForResourceCommand,
@@ -44,7 +43,7 @@ export class SsmGateway {
     }
   }
 
-  /** Writes a SecureString; tags only on creation (SSM refuses Tags with Overwrite). */
+  /** Writes a SecureString; tags only on creation (SSM refuses Tags with Overwrite, and ownership must not move). */
   async putSecure(name: string, value: Secret, opts: { tags: Record<string, string>; overwrite: boolean; description?: string }): Promise<'created' | 'updated'> {
     const existed = opts.overwrite ? await this.exists(name) : false;
     await aws(`writing SSM SecureString ${name}`, () =>
@@ -59,7 +58,7 @@ export class SsmGateway {
         }),
       ),
     );
-    if (existed) await this.client.send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: name, Tags: toTags(opts.tags) })).catch(() => undefined);
+    // An existing parameter keeps its tags: ownership (what `down` may delete) is decided at creation.
     return existed ? 'updated' : 'created';
   }
 

@@ -8,7 +8,7 @@ import type { Secret } from '../../core/secret.js';
 import { linkTarget } from '../../core/user-data.js';
 import type { Proxy } from '../../bootstrap/types.js';
 import type { AwsGateways } from '../gateways.js';
-import { connectToScanner, type ConnectEvents } from './connect.js';
+import { connectToScanner, preflightSsm, type ConnectEvents } from './connect.js';
 import { knownHostsPath, resolveIdentity } from './local-paths.js';
 import { sshLogsCommand } from './logs-command.js';
 import {
@@ -179,6 +179,7 @@ async function resolveTarget(
 export async function runSshOperation(input: SshInput, deps: SshDeps, events: SshEvents): Promise<SshOutcome> {
   checkSshInput(input);
   const identity = resolveIdentity(input.config, input.identity, input.env, input.cwd);
+  if (!input.host && defaultVia(input.config, input) === 'ssm') preflightSsm(input.env);
   const prepared = await prepare(input, deps, events);
   const target = await resolveTarget(input, async () => (await deps.aws()).ec2);
   const conn = await connectToScanner(

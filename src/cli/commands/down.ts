@@ -10,7 +10,9 @@ export interface DownFlags {
 export function registerDown(program: Command): void {
   program
     .command('down')
-    .description("Terminate the fleet's scanners, delete their Tenable records (by the id tagged on each instance) and the resources this fleet created.")
+    .description(
+      "Terminate the fleet's scanners, delete their Tenable records (by the id tagged on each instance) and the resources this fleet created.",
+    )
     .option('--dry-run', 'show what would be removed and change nothing', false)
     .option('--keep-shared', 'keep the security group, key pair, instance role and linking-key parameter', false)
     .option('--force-unlock', 'take over the fleet lock held by another (killed) run', false)

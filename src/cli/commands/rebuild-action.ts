@@ -41,7 +41,12 @@ export async function runRebuild(g: GlobalOptions, flags: RebuildFlags): Promise
           },
         },
       },
-      { dryRun: flags.dryRun, force: flags.force, forceUnlock: flags.forceUnlock, ...(flags.timeout ? { timeoutMs: parseDuration(flags.timeout) } : {}) },
+      {
+        dryRun: flags.dryRun,
+        force: flags.force,
+        forceUnlock: flags.forceUnlock,
+        ...(flags.timeout ? { timeoutMs: parseDuration(flags.timeout) } : {}),
+      },
     );
     await progress.stop();
   } catch (e) {

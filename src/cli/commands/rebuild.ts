@@ -11,7 +11,9 @@ export interface RebuildFlags {
 export function registerRebuild(program: Command): void {
   program
     .command('rebuild')
-    .description("Blue/green: launch replacements from the fleet's AMI, wait until ready, move them into the old groups, then retire the old scanners.")
+    .description(
+      "Blue/green: launch replacements from the fleet's AMI, wait until ready, move them into the old groups, then retire the old scanners.",
+    )
     .option('--dry-run', 'show what would be replaced and change nothing', false)
     .option('--force', 'rebuild even when every scanner already runs the fleet AMI', false)
     .addOption(new Option('--timeout <duration>', 'how long to wait for the replacements (overrides wait.timeout)'))

@@ -14,7 +14,10 @@ export async function runReconcile(g: GlobalOptions, flags: ReconcileFlags): Pro
   if (!durationSchema.safeParse(flags.offThreshold).success) {
     throw new UsageError(`--off-threshold ${flags.offThreshold} is not a duration.`, { hint: 'use e.g. 6h or 24h' });
   }
-  if (flags.includeNameMatches && !flags.fix) throw new UsageError('--include-name-matches applies only with --fix.', { hint: 'add --fix, or drop --include-name-matches' });
+  if (flags.includeNameMatches && !flags.fix)
+    throw new UsageError('--include-name-matches applies only with --fix.', {
+      hint: 'add --fix, or drop --include-name-matches',
+    });
   const config = await loadConfigFor(g, out);
   if (flags.fix) requireYesWithoutTty(g, out, 'reconcile --fix');
   const rt = createFleetRuntime(config, out);
@@ -39,12 +42,22 @@ export async function runReconcile(g: GlobalOptions, flags: ReconcileFlags): Pro
           ...(askEach
             ? {
                 confirmCandidate: async (f) =>
-                  confirmOrRefuse(g, out, `Delete Tenable record ${f.name} (${f.recordId}, ${f.status})? It only matches the fleet's name template`, 'reconcile --fix'),
+                  confirmOrRefuse(
+                    g,
+                    out,
+                    `Delete Tenable record ${f.name} (${f.recordId}, ${f.status})? It only matches the fleet's name template`,
+                    'reconcile --fix',
+                  ),
               }
             : {}),
         },
       },
-      { fix: flags.fix, offThresholdMs: parseDuration(flags.offThreshold), includeNameMatches: flags.includeNameMatches, forceUnlock: flags.forceUnlock },
+      {
+        fix: flags.fix,
+        offThresholdMs: parseDuration(flags.offThreshold),
+        includeNameMatches: flags.includeNameMatches,
+        forceUnlock: flags.forceUnlock,
+      },
     );
     if (g.json) out.result({ ...result });
     else out.print(renderReconcile(result, out.style));

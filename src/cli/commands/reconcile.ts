@@ -11,9 +11,15 @@ export interface ReconcileFlags {
 export function registerReconcile(program: Command): void {
   program
     .command('reconcile')
-    .description('Report drift between AWS, Tenable and the fleet file (stale records, unlinked or off scanners, surplus instances, undeclared resources); --fix removes it.')
+    .description(
+      'Report drift between AWS, Tenable and the fleet file (stale records, unlinked or off scanners, surplus instances, undeclared resources); --fix removes it.',
+    )
     .option('--fix', 'remove what was found, after confirmation (holds the fleet lock)', false)
-    .addOption(new Option('--off-threshold <duration>', 'report scanners whose status has been "off" longer than this').default('24h'))
+    .addOption(
+      new Option('--off-threshold <duration>', 'report scanners whose status has been "off" longer than this').default(
+        '24h',
+      ),
+    )
     .option('--include-name-matches', 'with --fix, also delete name-prefix candidates without asking one by one', false)
     .option('--force-unlock', 'take over the fleet lock held by another (killed) run', false)
     .addHelpText(

@@ -70,8 +70,11 @@ export async function runSsh(
       {
         aws,
         tenable: () =>
-          tenableFromEnv(config.tenableApiUrl, process.env, 'confirm the link through the Tenable API', (m) =>
-            out.debug(m),
+          tenableFromEnv(
+            config.tenableApiUrl,
+            process.env,
+            'confirm the link (and read a link.key.from: tenable-api key)',
+            (m) => out.debug(m),
           ),
       },
       events,

@@ -15,10 +15,14 @@ const CLEAR = '\u001b[H\u001b[2J';
 export async function runStatus(g: GlobalOptions, flags: StatusFlags): Promise<void> {
   const out = outputFor(g);
   if (flags.watch && g.json) {
-    throw new UsageError('--watch and --json cannot be combined: --json prints exactly one document.', { hint: 'use --json for one snapshot (poll it yourself), or --watch for the live table' });
+    throw new UsageError('--watch and --json cannot be combined: --json prints exactly one document.', {
+      hint: 'use --json for one snapshot (poll it yourself), or --watch for the live table',
+    });
   }
   if (!durationSchema.safeParse(flags.interval).success || parseDuration(flags.interval) < 1000) {
-    throw new UsageError(`--interval ${flags.interval} is not a duration of at least 1s.`, { hint: 'use e.g. 5s or 1m' });
+    throw new UsageError(`--interval ${flags.interval} is not a duration of at least 1s.`, {
+      hint: 'use e.g. 5s or 1m',
+    });
   }
   const config = await loadConfigFor(g, out);
   const aws = createAwsGateways({ region: config.region, profile: config.profile });
@@ -26,7 +30,10 @@ export async function runStatus(g: GlobalOptions, flags: StatusFlags): Promise<v
   const deps: StatusDeps = {
     config,
     aws,
-    tenable: () => (client ??= tenableFromEnv(config.tenableApiUrl, process.env, 'read the scanners from Tenable', (m) => out.debug(m))),
+    tenable: () =>
+      (client ??= tenableFromEnv(config.tenableApiUrl, process.env, 'read the scanners from Tenable', (m) =>
+        out.debug(m),
+      )),
     now: Date.now,
   };
   if (!flags.watch) {

@@ -9,7 +9,9 @@ export interface StatusFlags {
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('One table joining AWS and Tenable per scanner: instance, AZ, AMI, Tenable id, linked, status, plugins, last connect, uptime.')
+    .description(
+      'One table joining AWS and Tenable per scanner: instance, AZ, AMI, Tenable id, linked, status, plugins, last connect, uptime.',
+    )
     .option('--watch', 'refresh the table until Ctrl-C (in place on a terminal)', false)
     .addOption(new Option('--interval <duration>', 'refresh interval with --watch').default('5s'))
     .addHelpText(

@@ -8,7 +8,9 @@ export interface WaitFlags {
 export function registerWait(program: Command): void {
   program
     .command('wait')
-    .description('Wait until the fleet is linked and ready in Tenable (CI after `up --no-wait`); same exit codes as `up`.')
+    .description(
+      'Wait until the fleet is linked and ready in Tenable (CI after `up --no-wait`); same exit codes as `up`.',
+    )
     .addOption(new Option('--timeout <duration>', 'how long to wait (overrides wait.timeout), e.g. 20m'))
     .addHelpText(
       'after',

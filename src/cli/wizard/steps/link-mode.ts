@@ -31,6 +31,8 @@ export const linkModeStep: Step = {
         setIn(ctx.doc, ['link', 'embedInUserData'], true);
         if (!isSet(ctx.doc, ['ami'])) setIn(ctx.doc, ['ami'], { productCode: PREAUTHORIZED_PRODUCT_CODE });
       }
+      // Set first: the schema accepts activationCode only with method standalone.
+      setIn(ctx.doc, ['link', 'method'], method);
       if (method === 'standalone' && !isSet(ctx.doc, ['link', 'activationCode'])) {
         const from = await ctx.prompts.select<'ssm' | 'secretsmanager'>('activation-code-from', {
           message: 'Where the activation code is stored',

@@ -55,13 +55,13 @@ async function askSite(ctx: WizardContext): Promise<void> {
     await ctx.prompts.input('tenable-link-host', {
       message: 'Host the scanners link to',
       default: new URL(url).hostname,
-      validate: (v) => validateAt(ctx.doc, ['tenable', 'linkHost'], v.trim()),
+      validate: (v) => validateAt(ctx.doc, ['tenable'], { site: 'custom', url, linkHost: v.trim() }),
     })
   ).trim();
   const port = await ctx.prompts.input('tenable-link-port', {
     message: 'Port the scanners link to',
     default: '443',
-    validate: (v) => validateAt(ctx.doc, ['tenable', 'linkPort'], Number(v.trim())),
+    validate: (v) => (/^\d+$/.test(v.trim()) ? validateAt(ctx.doc, ['tenable'], { site: 'custom', url, linkHost, linkPort: Number(v.trim()) }) : 'a port number'),
   });
   setIn(ctx.doc, ['tenable'], { site: 'custom', url, linkHost, linkPort: Number(port.trim()) });
 }
