@@ -3,7 +3,7 @@ import type { TenableClient } from '../adapters/tenable/client.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { InterruptedError, RuntimeError, NessusByolError } from '../core/errors.js';
 import { TAG, scannerName } from '../core/naming.js';
-import { buildPlan, type Observed, type Plan } from '../core/plan.js';
+import { buildPlan, type Plan } from '../core/plan.js';
 import type { Secret } from '../core/secret.js';
 import { perInstanceScannerName, renderUserData, userDataPerInstance } from '../core/user-data.js';
 import type { ConsoleReader } from './console-reader.js';
