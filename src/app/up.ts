@@ -251,11 +251,11 @@ export async function provision(deps: UpDeps, plan: Plan, observed: ObservedFlee
 }
 
 /** The live (pending/running) instances of the fleet as scanners to wait for, by their tags. */
-export /**
+/**
  * Running scanners from earlier runs. One whose run was killed before it was tagged gets its name
  * from the template again (and the tag), so a re-run converges instead of waiting on a wrong name.
  */
-async function existingExpected(config: ResolvedConfig, aws: AwsGateways, observed: ObservedFleet): Promise<Array<ExpectedScanner & { isNew: false }>> {
+export async function existingExpected(config: ResolvedConfig, aws: AwsGateways, observed: ObservedFleet): Promise<Array<ExpectedScanner & { isNew: false }>> {
   const live = (observed.existing?.instances ?? []).filter((i) => i.state === 'pending' || i.state === 'running');
   const out: Array<ExpectedScanner & { isNew: false }> = [];
   for (const i of live) {
