@@ -13,12 +13,16 @@ const fleet = join(root, 'examples', 'sandbox-demo.yaml');
 const stateDir = mkdtempSync(join(tmpdir(), 'nessus-byol-demo-'));
 const baseEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
+const color = Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
+const bold = (t) => (color ? `\x1b[1m${t}\x1b[0m` : t);
+const dim = (t) => (color ? `\x1b[2m${t}\x1b[0m` : t);
+
 function say(text) {
-  process.stderr.write(`\n\x1b[1m▶ ${text}\x1b[0m\n`);
+  process.stderr.write(`\n${bold(`▶ ${text}`)}\n`);
 }
 
 function run(args, env, { capture = false } = {}) {
-  process.stderr.write(`\x1b[2m$ nessus-byol ${args.join(' ')}\x1b[0m\n`);
+  process.stderr.write(`${dim(`$ nessus-byol ${args.join(' ')}`)}\n`);
   const r = spawnSync(process.execPath, [bin, ...args], { env, stdio: capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8', cwd: root });
   if (r.error) throw r.error;
   return r;
