@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { coldStartBench } from './cold-start.js';
 import { fleetBench } from './fleet.js';
 import { manualBench } from './manual.js';
+import { orgBenchRows } from './org.js';
 import { renderTable, writeResults } from './report.js';
 import type { BenchRow } from './row.js';
 import { startBenchWorld } from './world.js';
@@ -42,6 +43,8 @@ async function main(): Promise<number> {
   const rows: BenchRow[] = [];
   log(`cold start (${settings.coldRuns} runs each)…`);
   rows.push(...(await coldStartBench(settings.coldRuns).catch((e: unknown) => [errorRow('P4', 'cold start', e)])));
+  log('O1–O2: org-wide wait (simulated records)…');
+  rows.push(...(await orgBenchRows().catch((e: unknown) => [errorRow('O1-2', 'org-wide wait', e)])));
 
   log(`starting moto + Tenable simulator + proxy (${settings.latencyMs} ms per AWS call)…`);
   const root = mkdtempSync(join(tmpdir(), 'nessus-byol-bench-runs-'));
@@ -59,7 +62,7 @@ async function main(): Promise<number> {
     await world.stop();
     rmSync(root, { recursive: true, force: true });
   }
-  const order = ['P1', 'P2', 'P2b', 'P3a', 'P3b', 'P3c', 'P4a', 'P4b', 'P5'];
+  const order = ['P1', 'P2', 'P2b', 'P3a', 'P3b', 'P3c', 'P4a', 'P4b', 'P5', 'O1', 'O2'];
   rows.sort((a, b) => (order.indexOf(a.id) + 1 || 99) - (order.indexOf(b.id) + 1 || 99));
   process.stdout.write(`${renderTable(rows)}\n`);
   writeResults(RESULTS, { settings, rows });

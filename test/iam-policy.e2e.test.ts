@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
-import { CreateAccessKeyCommand, CreateUserCommand, GetRoleCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  GetRoleCommand,
+  IAMClient,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
 import { buildIamPolicy, fleetPolicyTarget, policyActions, withAnyResource } from '../src/app/iam-policy.js';
 import { resolveConfig } from '../src/config/resolve.js';
 import type { PolicyDocument } from '../src/core/instance-role.js';
@@ -29,12 +35,24 @@ const tenable = { accessKey: randomHexKey(), secretKey: randomHexKey(), linkingK
 let allowed: { id: string; secret: string };
 let withoutRunInstances: { id: string; secret: string };
 
-const admin = () => ({ region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-const as = (k: { id: string; secret: string }) => ({ region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: k.id, secretAccessKey: k.secret }, maxAttempts: 1 });
+const admin = () => ({
+  region: REGION,
+  endpoint: moto.endpoint,
+  credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+});
+const as = (k: { id: string; secret: string }) => ({
+  region: REGION,
+  endpoint: moto.endpoint,
+  credentials: { accessKeyId: k.id, secretAccessKey: k.secret },
+  maxAttempts: 1,
+});
 
 function fleetFile(name: string): string {
   const path = join(dir, `${name}.yaml`);
-  writeFileSync(path, `version: 1\nfleet: ${name}\nregion: ${REGION}\nscanners: { count: 2 }\nwait: { until: ready, timeout: 90s, interval: 1s }\n`);
+  writeFileSync(
+    path,
+    `version: 1\nfleet: ${name}\nregion: ${REGION}\nscanners: { count: 2 }\nwait: { until: ready, timeout: 90s, interval: 1s }\n`,
+  );
   return path;
 }
 
@@ -46,7 +64,9 @@ async function fleetPolicy(file: string): Promise<PolicyDocument> {
 async function userWith(name: string, doc: PolicyDocument): Promise<{ id: string; secret: string }> {
   const iam = new IAMClient(admin());
   await iam.send(new CreateUserCommand({ UserName: name }));
-  await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'nessus-byol', PolicyDocument: JSON.stringify(doc) }));
+  await iam.send(
+    new PutUserPolicyCommand({ UserName: name, PolicyName: 'nessus-byol', PolicyDocument: JSON.stringify(doc) }),
+  );
   const key = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
   return { id: key.AccessKey!.AccessKeyId!, secret: key.AccessKey!.SecretAccessKey! };
 }
@@ -68,7 +88,9 @@ function cli(args: string[], key: { id: string; secret: string }): Promise<CliRe
 }
 
 async function fleetInstances(fleet: string, key: { id: string; secret: string }): Promise<Instance[]> {
-  const out = await new EC2Client(as(key)).send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:nessus-byol:fleet', Values: [fleet] }] }));
+  const out = await new EC2Client(as(key)).send(
+    new DescribeInstancesCommand({ Filters: [{ Name: 'tag:nessus-byol:fleet', Values: [fleet] }] }),
+  );
   return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
 }
 
@@ -89,7 +111,16 @@ function startLinker(fleet: string, key: { id: string; secret: string }): () => 
         await fetch(`${sim.url}/_sim/link`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ key: tenable.linkingKey, name, hostname: i.InstanceId, host: 'cloud.tenable.com', port: 443, cloud: true, awsScanner: false, argv: [] }),
+          body: JSON.stringify({
+            key: tenable.linkingKey,
+            name,
+            hostname: i.InstanceId,
+            host: 'cloud.tenable.com',
+            port: 443,
+            cloud: true,
+            awsScanner: false,
+            argv: [],
+          }),
         });
       }
       await new Promise((r) => setTimeout(r, 500));
@@ -111,11 +142,18 @@ beforeAll(async () => {
   allowed = await userWith('nessus-byol-operator', widened);
   withoutRunInstances = await userWith('nessus-byol-short', {
     ...widened,
-    Statement: widened.Statement.map((s) => ({ ...s, Action: (s.Action as string[]).filter((a) => a !== 'ec2:RunInstances') })).filter((s) => s.Action.length > 0),
+    Statement: widened.Statement.map((s) => ({
+      ...s,
+      Action: (s.Action as string[]).filter((a) => a !== 'ec2:RunInstances'),
+    })).filter((s) => s.Action.length > 0),
   });
   fleetFile('iam-short');
   // From here on moto refuses every call the caller's policies do not allow.
-  const res = await fetch(`${moto.endpoint}/moto-api/reset-auth`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '0' });
+  const res = await fetch(`${moto.endpoint}/moto-api/reset-auth`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: '0',
+  });
   expect(res.status).toBe(200);
 }, 180_000);
 
@@ -161,7 +199,9 @@ describe('iam-policy under moto IAM enforcement', () => {
     expect(down.code, down.stdout + down.stderr).toBe(0);
     const left = (await fleetInstances('iam-e2e', allowed)).filter((i) => i.State?.Name !== 'terminated');
     expect(left).toEqual([]);
-    await expect(new IAMClient(as(allowed)).send(new GetRoleCommand({ RoleName: `nessus-byol-iam-e2e-${REGION}` }))).rejects.toThrow(/not found|cannot be found|NoSuchEntity/i);
+    await expect(
+      new IAMClient(as(allowed)).send(new GetRoleCommand({ RoleName: `nessus-byol-iam-e2e-${REGION}` })),
+    ).rejects.toThrow(/not found|cannot be found|NoSuchEntity/i);
   }, 400_000);
 
   it('without ec2:RunInstances, up fails naming the action and pointing to iam-policy', async () => {

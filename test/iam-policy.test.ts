@@ -43,14 +43,23 @@ function sdkCalls(file: string): SdkCall[] {
   const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const imported = new Map<string, string>();
   for (const st of sf.statements) {
-    if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && st.importClause?.namedBindings && ts.isNamedImports(st.importClause.namedBindings)) {
+    if (
+      ts.isImportDeclaration(st) &&
+      ts.isStringLiteral(st.moduleSpecifier) &&
+      st.importClause?.namedBindings &&
+      ts.isNamedImports(st.importClause.namedBindings)
+    ) {
       for (const el of st.importClause.namedBindings.elements) imported.set(el.name.text, st.moduleSpecifier.text);
     }
   }
   const calls: SdkCall[] = [];
   const visit = (node: ts.Node, owner: string) => {
     let o = owner;
-    if ((ts.isMethodDeclaration(node) || ts.isGetAccessorDeclaration(node)) && node.parent && ts.isClassDeclaration(node.parent)) {
+    if (
+      (ts.isMethodDeclaration(node) || ts.isGetAccessorDeclaration(node)) &&
+      node.parent &&
+      ts.isClassDeclaration(node.parent)
+    ) {
       o = `${node.parent.name?.text ?? '(class)'}.${node.name.getText(sf)}`;
     } else if (ts.isFunctionDeclaration(node) && node.parent === sf && node.name) {
       o = node.name.text;
@@ -61,7 +70,10 @@ function sdkCalls(file: string): SdkCall[] {
     if (callee && ts.isIdentifier(callee)) {
       const name = callee.text;
       const service = SERVICE[imported.get(name) ?? ''];
-      if (service && ((ts.isNewExpression(node) && name.endsWith('Command')) || /^(waitUntil|paginate)[A-Z]/.test(name))) {
+      if (
+        service &&
+        ((ts.isNewExpression(node) && name.endsWith('Command')) || /^(waitUntil|paginate)[A-Z]/.test(name))
+      ) {
         const action = name.startsWith('waitUntil')
           ? (WAITER_ACTIONS[name] ?? `unknown waiter ${name}: add it to WAITER_ACTIONS`)
           : `${service}:${name.replace(/^paginate/, '').replace(/Command$/, '')}`;
@@ -81,7 +93,9 @@ function gatewayCalls(): SdkCall[] {
 }
 
 function srcFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? srcFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? srcFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 function fleet(yaml: string, region?: string): ResolvedConfig {
@@ -90,7 +104,8 @@ function fleet(yaml: string, region?: string): ResolvedConfig {
 }
 
 const statements = (doc: PolicyDocument) => doc.Statement;
-const resources = (s: PolicyDocument['Statement'][number]) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource ?? '']);
+const resources = (s: PolicyDocument['Statement'][number]) =>
+  Array.isArray(s.Resource) ? s.Resource : [s.Resource ?? ''];
 const actionsOf = (s: PolicyDocument['Statement'][number]) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 /** Actions AWS offers no resource-level permissions for (they may only use Resource "*"). */
 const UNSCOPABLE = /^(ec2:Describe[A-Za-z]+|sts:GetCallerIdentity|iam:ListUsers)$/;
@@ -108,7 +123,9 @@ describe('required-permissions table (no drift from the gateways)', () => {
   it('every gateway method that calls AWS has an entry listing exactly its calls', () => {
     const byOwner = new Map<string, Set<string>>();
     for (const c of calls) byOwner.set(c.owner, (byOwner.get(c.owner) ?? new Set()).add(c.call));
-    const missing = [...byOwner.keys()].filter((o) => !REQUIRED_PERMISSIONS[o]).map((o) => `${o} (${[...byOwner.get(o)!].join(', ')})`);
+    const missing = [...byOwner.keys()]
+      .filter((o) => !REQUIRED_PERMISSIONS[o])
+      .map((o) => `${o} (${[...byOwner.get(o)!].join(', ')})`);
     expect(missing, 'add these methods to src/adapters/aws/required-permissions.ts').toEqual([]);
     for (const [owner, set] of byOwner) {
       expect([...REQUIRED_PERMISSIONS[owner]!.calls].sort(), `${owner}: calls`).toEqual([...set].sort());
@@ -142,16 +159,38 @@ describe('the policy document is scoped', () => {
   const minimal = fleet('fleet: prod\nscanners: { count: 2 }\n', 'us-east-1');
   const doc = buildIamPolicy(fleetPolicyTarget(minimal, { features: ['fleet'] })).document;
 
-  it('covers every action of the fleet methods', () => {
-    const expected = [...new Set(Object.values(REQUIRED_PERMISSIONS).filter((e) => e.feature === 'fleet').flatMap((e) => e.grants.flatMap((g) => g.actions)))].filter(
-      (a) => !a.startsWith('kms:'),
+  it('covers every action of the fleet methods (a fleet using every input)', () => {
+    const full = fleet(
+      [
+        'fleet: prod',
+        'scanners: { volume: { kmsKeyId: alias/ebs } }',
+        'link: { key: { from: secretsmanager, secretId: nessus/linking-key } }',
+        'access: { keyPair: create }',
+      ].join('\n'),
+      'us-east-1',
     );
-    expect(policyActions(doc)).toEqual(expected.sort());
+    const fullDoc = buildIamPolicy(fleetPolicyTarget(full, { features: ['fleet'] })).document;
+    const expected = [
+      ...new Set(
+        Object.values(REQUIRED_PERMISSIONS)
+          .filter((e) => e.feature === 'fleet')
+          .flatMap((e) => e.grants.flatMap((g) => g.actions)),
+      ),
+    ];
+    expect(policyActions(fullDoc)).toEqual(expected.sort());
+    // The minimal fleet creates no key pair, reads no secret and uses the default EBS key.
+    expect(
+      policyActions(doc).filter((a) => /KeyPair$|^secretsmanager:|^kms:/.test(a) && a !== 'ec2:DescribeKeyPairs'),
+    ).toEqual([]);
   });
 
   it('uses Resource "*" only for actions AWS cannot scope', () => {
     for (const s of statements(doc)) {
-      if (resources(s).includes('*')) expect(actionsOf(s).filter((a) => !UNSCOPABLE.test(a)), `statement ${s.Sid}`).toEqual([]);
+      if (resources(s).includes('*') && !s.Condition)
+        expect(
+          actionsOf(s).filter((a) => !UNSCOPABLE.test(a)),
+          `statement ${s.Sid}`,
+        ).toEqual([]);
     }
   });
 
@@ -175,25 +214,42 @@ describe('the policy document is scoped', () => {
   });
 
   it('EC2 changes are bound to the fleet tag: in the request when creating, on the resource otherwise', () => {
-    const tagOf = (s: PolicyDocument['Statement'][number], kind: string) => s.Condition?.StringEquals?.[`aws:${kind}/nessus-byol:fleet`];
+    const tagOf = (s: PolicyDocument['Statement'][number], kind: string) =>
+      s.Condition?.StringEquals?.[`aws:${kind}/nessus-byol:fleet`];
     for (const s of statements(doc)) {
       const acts = actionsOf(s);
-      if (acts.some((a) => /^ec2:(TerminateInstances|DeleteSecurityGroup|AuthorizeSecurityGroup|RevokeSecurityGroup|GetConsoleOutput|DeleteKeyPair)/.test(a))) {
+      if (
+        acts.some((a) =>
+          /^ec2:(TerminateInstances|DeleteSecurityGroup|AuthorizeSecurityGroup|RevokeSecurityGroup|GetConsoleOutput|DeleteKeyPair)/.test(
+            a,
+          ),
+        )
+      ) {
         expect(tagOf(s, 'ResourceTag'), `statement ${s.Sid}`).toBe('prod');
       }
-      if (acts.includes('ec2:CreateSecurityGroup') && resources(s).some((r) => r.includes(':security-group/'))) expect(tagOf(s, 'RequestTag')).toBe('prod');
-      if (acts.includes('ec2:RunInstances') && resources(s).some((r) => /:(instance|volume|network-interface)\//.test(r))) expect(tagOf(s, 'RequestTag')).toBe('prod');
-      if (acts.includes('ec2:RunInstances') && resources(s).some((r) => r.includes(':security-group/'))) expect(tagOf(s, 'ResourceTag')).toBe('prod');
+      if (acts.includes('ec2:CreateSecurityGroup') && resources(s).some((r) => r.includes(':security-group/')))
+        expect(tagOf(s, 'RequestTag')).toBe('prod');
+      if (
+        acts.includes('ec2:RunInstances') &&
+        resources(s).some((r) => /:(instance|volume|network-interface)\//.test(r))
+      )
+        expect(tagOf(s, 'RequestTag')).toBe('prod');
+      if (acts.includes('ec2:RunInstances') && resources(s).some((r) => r.includes(':security-group/')))
+        expect(tagOf(s, 'ResourceTag')).toBe('prod');
       if (acts.includes('ec2:CreateTags') && !tagOf(s, 'ResourceTag')) {
-        expect(s.Condition?.StringEquals?.['ec2:CreateAction'], `CreateTags in ${s.Sid} only when creating`).toBeDefined();
+        expect(
+          s.Condition?.StringEquals?.['ec2:CreateAction'],
+          `CreateTags in ${s.Sid} only when creating`,
+        ).toBeDefined();
       }
     }
   });
 
-  it('SSM access stays under the fleet\'s own parameter path', () => {
+  it("SSM access stays under the fleet's own parameter path", () => {
     const ssm = statements(doc).filter((s) => actionsOf(s).some((a) => a.startsWith('ssm:')));
     expect(ssm.length).toBeGreaterThan(0);
-    for (const s of ssm) for (const r of resources(s)) expect(r).toBe('arn:aws:ssm:us-east-1:*:parameter/nessus-byol/prod/*');
+    for (const s of ssm)
+      for (const r of resources(s)) expect(r).toBe('arn:aws:ssm:us-east-1:*:parameter/nessus-byol/prod/*');
   });
 
   it('adds exactly the fleet inputs: its SSM key parameter, key pair, subnets, pinned AMI and KMS key', () => {
@@ -221,7 +277,9 @@ describe('the policy document is scoped', () => {
   });
 
   it('is partition-aware (GovCloud, China)', () => {
-    const gov = buildIamPolicy(fleetPolicyTarget(fleet('fleet: gov\n', 'us-gov-west-1'), { features: ['fleet'] })).document;
+    const gov = buildIamPolicy(
+      fleetPolicyTarget(fleet('fleet: gov\n', 'us-gov-west-1'), { features: ['fleet'] }),
+    ).document;
     for (const r of statements(gov).flatMap(resources)) if (r !== '*') expect(r).toMatch(/^arn:aws-us-gov:/);
     const cn = buildIamPolicy(fleetPolicyTarget(fleet('fleet: cn\n', 'cn-north-1'), { features: ['fleet'] })).document;
     const pass = statements(cn).find((s) => actionsOf(s).includes('iam:PassRole'))!;
@@ -256,15 +314,32 @@ describe('the policy document is scoped', () => {
     expect(JSON.stringify(generic).length).toBeLessThan(6144);
   });
 
-  it('audit and sechub are opt-in and scoped too', () => {
-    const { document } = buildIamPolicy({ partition: 'aws', region: 'us-east-1', account: '*', features: ['fleet', 'audit', 'sechub'] });
+  it('audit, sechub and org are opt-in and scoped too', () => {
+    const { document } = buildIamPolicy({
+      partition: 'aws',
+      region: 'us-east-1',
+      account: '*',
+      features: ['fleet', 'audit', 'sechub', 'org'],
+    });
+    for (const s of statements(document)) {
+      if (resources(s).includes('*') && !s.Condition)
+        expect(
+          actionsOf(s).filter((a) => !UNSCOPABLE.test(a)),
+          `statement ${s.Sid}`,
+        ).toEqual([]);
+    }
+    expect(policyActions(document)).toContain('cloudformation:CreateStackSet');
     const acts = policyActions(document);
     expect(acts).toContain('iam:CreateAccessKey');
     expect(acts).toContain('securityhub:BatchImportFindings');
     expect(policyActions(doc)).not.toContain('iam:CreateAccessKey');
     const attach = statements(document).find((s) => actionsOf(s).includes('iam:AttachGroupPolicy'))!;
-    expect(attach.Condition?.ArnEquals?.['iam:PolicyARN']).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::aws:policy/SecurityAudit']);
-    for (const s of statements(document).filter((x) => actionsOf(x).some((a) => IAM_WRITE.test(a)))) expect(resources(s)).not.toContain('*');
+    expect(attach.Condition?.ArnEquals?.['iam:PolicyARN']).toEqual([
+      'arn:aws:iam::aws:policy/ReadOnlyAccess',
+      'arn:aws:iam::aws:policy/SecurityAudit',
+    ]);
+    for (const s of statements(document).filter((x) => actionsOf(x).some((a) => IAM_WRITE.test(a))))
+      expect(resources(s)).not.toContain('*');
   });
 });
 
@@ -286,7 +361,11 @@ describe('iam-policy command', () => {
   it('-f scopes it to the fleet; --json prints one document', async () => {
     const r = await runCli(['iam-policy', '-f', 'examples/minimal.yaml', '--account', '123456789012', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const doc = parseSingleJson(r.stdout) as { ok: boolean; policy: PolicyDocument; scope: { fleet: string; account: string } };
+    const doc = parseSingleJson(r.stdout) as {
+      ok: boolean;
+      policy: PolicyDocument;
+      scope: { fleet: string; account: string };
+    };
     expect(doc.ok).toBe(true);
     expect(doc.scope).toMatchObject({ fleet: 'minimal', account: '123456789012' });
     expect(JSON.stringify(doc.policy)).toContain('role/nessus-byol-minimal-us-east-1');

@@ -24,7 +24,6 @@ import { startE2eSandbox, type E2eSandbox } from './helpers/sandbox-e2e.js';
  *   those keys only open the local simulator.
  * - `ssh` needs a real sshd (test/ssh.test.ts sets one up); add a row here once a helper makes it cheap.
  * - `init` is interactive (test/wizard-steps.test.ts).
- * - `doctor` and `iam-policy` did not exist when this table was written.
  *
  * ─── ADDING A COMMAND ────────────────────────────────────────────────────────────────────────────
  * Every new command joins this table: add a row to CASES (order matters — rows share one sandbox and
@@ -133,6 +132,8 @@ const CASES: LeakCase[] = [
   { name: 'audit setup (the new IAM secret goes straight to Tenable)', args: ['audit', 'setup', '--yes'], once: true },
   { name: 'audit keys', args: ['audit', 'keys'], codes: [0, 5] },
   { name: 'sechub --dry-run', args: ['sechub', '--since', '7d', '--dry-run', '--region', 'us-east-1'] },
+  { name: 'doctor (fleet: custom host, proxy password in SSM)', args: ['doctor', ...FLEET], fleet: 'custom-host.yaml', codes: [0, 5] },
+  { name: 'iam-policy', args: ['iam-policy', ...FLEET, '--include', 'all'], fleet: 'cloud.yaml' },
   { name: 'down --dry-run', args: ['down', ...FLEET, '--yes', '--dry-run'], fleet: 'minimal.yaml' },
   { name: 'down (custom host: deletes the fleet-owned SecureString)', args: ['down', ...FLEET, '--yes'], fleet: 'custom-host.yaml', once: true },
   // ↑ Add rows for new commands above this line (before the final `down`s if they need a fleet).

@@ -8,7 +8,11 @@ import { pass, skip, warn, type CheckResult } from './doctor-types.js';
  * Exactly one `GET /scanners` and one `GET …/key`: the keys are valid, and their user may list
  * scanners (waiting for links) and read the linking key. The key itself is never shown.
  */
-export async function checkTenable(tenable: () => TenableClient, config: ResolvedConfig, generic: boolean): Promise<CheckResult[]> {
+export async function checkTenable(
+  tenable: () => TenableClient,
+  config: ResolvedConfig,
+  generic: boolean,
+): Promise<CheckResult[]> {
   const keysTitle = 'Tenable API keys';
   const keyTitle = 'Tenable linking key permission';
   if (!generic && config.link.method === 'standalone') {
@@ -18,15 +22,25 @@ export async function checkTenable(tenable: () => TenableClient, config: Resolve
   try {
     client = tenable();
   } catch (e) {
-    return [failFromError('tenable-keys', keysTitle, e), skip('tenable-linking-key', keyTitle, 'needs Tenable API keys')];
+    return [
+      failFromError('tenable-keys', keysTitle, e),
+      skip('tenable-linking-key', keyTitle, 'needs Tenable API keys'),
+    ];
   }
   const results: CheckResult[] = [];
   try {
     const scanners = await client.listScanners();
-    results.push(pass('tenable-keys', keysTitle, `${config.tenableApiUrl} accepted the keys; ${scanners.length} scanner(s) visible`));
+    results.push(
+      pass(
+        'tenable-keys',
+        keysTitle,
+        `${config.tenableApiUrl} accepted the keys; ${scanners.length} scanner(s) visible`,
+      ),
+    );
   } catch (e) {
     results.push(failFromError('tenable-keys', keysTitle, e));
-    if (e instanceof TenableError && e.status === 401) return [...results, skip('tenable-linking-key', keyTitle, 'the keys were rejected')];
+    if (e instanceof TenableError && e.status === 401)
+      return [...results, skip('tenable-linking-key', keyTitle, 'the keys were rejected')];
   }
   const needsKey = generic || config.link.key.from === 'tenable-api';
   try {
@@ -34,7 +48,14 @@ export async function checkTenable(tenable: () => TenableClient, config: Resolve
     results.push(pass('tenable-linking-key', keyTitle, 'the keys may read the linking key'));
   } catch (e) {
     if (!needsKey && isNessusByolError(e)) {
-      results.push(warn('tenable-linking-key', keyTitle, `${e.message} (not needed by this fleet: its key comes from ${config.link.key.from})`, e.hint));
+      results.push(
+        warn(
+          'tenable-linking-key',
+          keyTitle,
+          `${e.message} (not needed by this fleet: its key comes from ${config.link.key.from})`,
+          e.hint,
+        ),
+      );
     } else {
       results.push(failFromError('tenable-linking-key', keyTitle, e));
     }

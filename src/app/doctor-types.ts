@@ -17,7 +17,29 @@ export interface DoctorReport {
   summary: Record<CheckStatus, number>;
 }
 
-export const pass = (id: string, title: string, message: string): CheckResult => ({ id, title, status: 'pass', message });
-export const warn = (id: string, title: string, message: string, fix?: string): CheckResult => ({ id, title, status: 'warn', message, ...(fix ? { fix } : {}) });
-export const fail = (id: string, title: string, message: string, fix?: string): CheckResult => ({ id, title, status: 'fail', message, ...(fix ? { fix } : {}) });
-export const skip = (id: string, title: string, message: string): CheckResult => ({ id, title, status: 'skip', message });
+export const pass = (id: string, title: string, message: string): CheckResult => ({
+  id,
+  title,
+  status: 'pass',
+  message,
+});
+export const warn = (id: string, title: string, message: string, fix?: string): CheckResult => ({
+  id,
+  title,
+  status: 'warn',
+  message,
+  ...(fix ? { fix } : {}),
+});
+export const fail = (id: string, title: string, message: string, fix?: string): CheckResult => ({
+  id,
+  title,
+  status: 'fail',
+  message,
+  ...(fix ? { fix } : {}),
+});
+export const skip = (id: string, title: string, message: string): CheckResult => ({
+  id,
+  title,
+  status: 'skip',
+  message,
+});

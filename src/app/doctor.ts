@@ -35,7 +35,11 @@ export interface DoctorDeps {
 }
 
 /** The defaults every fleet starts from, for `doctor` without a fleet file. */
-export function genericDoctorConfig(opts: { region: string | undefined; profile: string | undefined; env: NodeJS.ProcessEnv }): ResolvedConfig {
+export function genericDoctorConfig(opts: {
+  region: string | undefined;
+  profile: string | undefined;
+  env: NodeJS.ProcessEnv;
+}): ResolvedConfig {
   const defaults = fleetSchema.parse({ version: 1, fleet: 'any' });
   const tioUrl = opts.env.TIO_URL?.replace(/\/+$/, '') || undefined;
   const override = opts.env.NESSUS_BYOL_TENABLE_API_URL?.replace(/\/+$/, '') || undefined;
@@ -53,7 +57,11 @@ export function genericDoctorConfig(opts: { region: string | undefined; profile:
  * that depend on another (credentials → everything in AWS; VPC → network path, security group) are
  * skipped, not failed, when that one fails, so the report names the root cause once.
  */
-export async function runDoctor(input: DoctorInput, deps: DoctorDeps, onCheck: (r: CheckResult) => void = () => undefined): Promise<DoctorReport> {
+export async function runDoctor(
+  input: DoctorInput,
+  deps: DoctorDeps,
+  onCheck: (r: CheckResult) => void = () => undefined,
+): Promise<DoctorReport> {
   const { config, generic } = input;
   const tenablePromise = checkTenable(deps.tenable, config, generic);
   const awsChecks = await runAwsChecks(input, deps, onCheck);
@@ -64,13 +72,22 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps, onCheck: (
   for (const c of checks) summary[c.status]++;
   return {
     ok: summary.fail === 0,
-    target: { fleet: generic ? null : config.fleet, file: generic ? null : config.file, region: input.regionKnown ? config.region : null, tenableApiUrl: config.tenableApiUrl },
+    target: {
+      fleet: generic ? null : config.fleet,
+      file: generic ? null : config.file,
+      region: input.regionKnown ? config.region : null,
+      tenableApiUrl: config.tenableApiUrl,
+    },
     checks,
     summary,
   };
 }
 
-async function runAwsChecks(input: DoctorInput, deps: DoctorDeps, onCheck: (r: CheckResult) => void): Promise<CheckResult[]> {
+async function runAwsChecks(
+  input: DoctorInput,
+  deps: DoctorDeps,
+  onCheck: (r: CheckResult) => void,
+): Promise<CheckResult[]> {
   const { config, generic } = input;
   const results: CheckResult[] = [];
   const add = (r: CheckResult | null) => {
@@ -86,7 +103,14 @@ async function runAwsChecks(input: DoctorInput, deps: DoctorDeps, onCheck: (r: C
     ['vcpu-quota', 'EC2 vCPU quota headroom'],
   ];
   if (!input.regionKnown) {
-    add(fail('region', 'AWS region', 'no region is set', 'pass --region us-east-1 (or set AWS_REGION), or check a fleet with -f fleet.yaml'));
+    add(
+      fail(
+        'region',
+        'AWS region',
+        'no region is set',
+        'pass --region us-east-1 (or set AWS_REGION), or check a fleet with -f fleet.yaml',
+      ),
+    );
     for (const [id, title] of awsIds) add(skip(id, title, 'needs a region'));
     return results;
   }
@@ -108,7 +132,9 @@ async function runAwsChecks(input: DoctorInput, deps: DoctorDeps, onCheck: (r: C
   ]);
   add(vpc.result);
   const [network, sg, keySource] = await Promise.all([
-    vpc.found ? checkNetwork(gw, config, vpc.found) : Promise.resolve(skip('network-path', 'Network path to Tenable and SSM', 'needs a VPC with subnets')),
+    vpc.found
+      ? checkNetwork(gw, config, vpc.found)
+      : Promise.resolve(skip('network-path', 'Network path to Tenable and SSM', 'needs a VPC with subnets')),
     generic
       ? Promise.resolve(null)
       : vpc.found

@@ -1,4 +1,9 @@
-import { REQUIRED_PERMISSIONS, type Feature, type MethodPermissions, type Scope } from '../adapters/aws/required-permissions.js';
+import {
+  REQUIRED_PERMISSIONS,
+  type Feature,
+  type MethodPermissions,
+  type Scope,
+} from '../adapters/aws/required-permissions.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { StoredSecretSource } from '../config/schema.js';
 import type { PolicyDocument } from '../core/instance-role.js';
@@ -50,7 +55,12 @@ export function fleetPolicyScope(config: ResolvedConfig): FleetPolicyScope {
   const key = config.link.key;
   const ownPrefix = `/nessus-byol/${fleet}/*`;
   const write = [ownPrefix];
-  if ((key.from === 'tenable-api' || key.from === 'env') && key.parameter && !key.parameter.startsWith(`/nessus-byol/${fleet}/`)) write.push(key.parameter);
+  if (
+    (key.from === 'tenable-api' || key.from === 'env') &&
+    key.parameter &&
+    !key.parameter.startsWith(`/nessus-byol/${fleet}/`)
+  )
+    write.push(key.parameter);
   const inputs: StoredSecretSource[] = [
     ...(key.from === 'ssm' || key.from === 'secretsmanager' ? [key] : []),
     ...(config.link.proxy?.password ? [config.link.proxy.password] : []),
@@ -78,8 +88,17 @@ export function fleetPolicyScope(config: ResolvedConfig): FleetPolicyScope {
 }
 
 /** The target for a resolved fleet (its region and partition). */
-export function fleetPolicyTarget(config: ResolvedConfig, opts: { account?: string; features: Feature[] }): PolicyTarget {
-  return { partition: partitionOf(config.region), region: config.region, account: opts.account ?? '*', features: opts.features, fleet: fleetPolicyScope(config) };
+export function fleetPolicyTarget(
+  config: ResolvedConfig,
+  opts: { account?: string; features: Feature[] },
+): PolicyTarget {
+  return {
+    partition: partitionOf(config.region),
+    region: config.region,
+    account: opts.account ?? '*',
+    features: opts.features,
+    fleet: fleetPolicyScope(config),
+  };
 }
 
 /**
@@ -87,7 +106,10 @@ export function fleetPolicyTarget(config: ResolvedConfig, opts: { account?: stri
  * actions of every method of the chosen features, grouped by where they apply, each group scoped by
  * resource ARN and tag conditions as tightly as AWS allows.
  */
-export function buildIamPolicy(target: PolicyTarget, table: Record<string, MethodPermissions> = REQUIRED_PERMISSIONS): IamPolicyResult {
+export function buildIamPolicy(
+  target: PolicyTarget,
+  table: Record<string, MethodPermissions> = REQUIRED_PERMISSIONS,
+): IamPolicyResult {
   const byScope = new Map<Scope, Set<string>>();
   for (const entry of Object.values(table)) {
     if (!target.features.includes(entry.feature)) continue;
@@ -128,11 +150,27 @@ function sidOf(scope: Scope): string {
 function renderScope(scope: Scope, t: PolicyTarget): Rendered | null {
   const P = t.partition;
   const f = t.fleet;
-  const ec2 = (resource: string) => arn({ partition: P, service: 'ec2', region: t.region, account: t.account, resource });
+  const ec2 = (resource: string) =>
+    arn({ partition: P, service: 'ec2', region: t.region, account: t.account, resource });
   const iam = (resource: string) => arn({ partition: P, service: 'iam', account: t.account, resource });
-  const ssm = (name: string) => arn({ partition: P, service: 'ssm', region: t.region, account: t.account, resource: `parameter/${name.replace(/^\//, '')}` });
+  const ssm = (name: string) =>
+    arn({
+      partition: P,
+      service: 'ssm',
+      region: t.region,
+      account: t.account,
+      resource: `parameter/${name.replace(/^\//, '')}`,
+    });
   const secret = (id: string) =>
-    id.startsWith('arn:') ? id : arn({ partition: P, service: 'secretsmanager', region: t.region, account: t.account, resource: `secret:${id}-??????` });
+    id.startsWith('arn:')
+      ? id
+      : arn({
+          partition: P,
+          service: 'secretsmanager',
+          region: t.region,
+          account: t.account,
+          resource: `secret:${id}-??????`,
+        });
   const tagKey = (kind: 'ResourceTag' | 'RequestTag') => `aws:${kind}/${TAG.fleet}`;
   // One fleet: the tag must carry its name. Any fleet: the tag must be present.
   const tagged = (kind: 'ResourceTag' | 'RequestTag'): Statement['Condition'] =>
@@ -145,17 +183,32 @@ function renderScope(scope: Scope, t: PolicyTarget): Rendered | null {
       return { Resource: '*' };
     case 'ec2:image':
       // Images belong to the Marketplace account, not this one: no account in the ARN.
-      return { Resource: arn({ partition: P, service: 'ec2', region: t.region, resource: `image/${f?.imageId ?? '*'}` }) };
+      return {
+        Resource: arn({ partition: P, service: 'ec2', region: t.region, resource: `image/${f?.imageId ?? '*'}` }),
+      };
     case 'ec2:subnet':
       return { Resource: f?.subnetIds ? f.subnetIds.map((id) => ec2(`subnet/${id}`)) : ec2('subnet/*') };
     case 'ec2:vpc':
       return { Resource: ec2(`vpc/${f?.vpcId ?? '*'}`) };
     case 'ec2:new-tagged':
-      return { Resource: [ec2('instance/*'), ec2('volume/*'), ec2('network-interface/*')], Condition: tagged('RequestTag') };
+      return {
+        Resource: [ec2('instance/*'), ec2('volume/*'), ec2('network-interface/*')],
+        Condition: tagged('RequestTag'),
+      };
     case 'ec2:tag-on-create':
       return {
-        Resource: [ec2('instance/*'), ec2('volume/*'), ec2('network-interface/*'), ec2('security-group/*'), ec2('key-pair/*')],
-        Condition: { StringEquals: { 'ec2:CreateAction': ['RunInstances', 'CreateSecurityGroup', 'CreateKeyPair', 'ImportKeyPair'] } },
+        Resource: [
+          ec2('instance/*'),
+          ec2('volume/*'),
+          ec2('network-interface/*'),
+          ec2('security-group/*'),
+          ec2('key-pair/*'),
+        ],
+        Condition: {
+          StringEquals: {
+            'ec2:CreateAction': ['RunInstances', 'CreateSecurityGroup', 'CreateKeyPair', 'ImportKeyPair'],
+          },
+        },
       };
     case 'ec2:fleet-instance':
       return { Resource: ec2('instance/*'), Condition: tagged('ResourceTag') };
@@ -175,7 +228,10 @@ function renderScope(scope: Scope, t: PolicyTarget): Rendered | null {
     case 'iam:fleet-role':
       return { Resource: role };
     case 'iam:fleet-role-managed-policy':
-      return { Resource: role, Condition: { ArnEquals: { 'iam:PolicyARN': managedPolicyArn(P, 'AmazonEC2ReadOnlyAccess') } } };
+      return {
+        Resource: role,
+        Condition: { ArnEquals: { 'iam:PolicyARN': managedPolicyArn(P, 'AmazonEC2ReadOnlyAccess') } },
+      };
     case 'iam:fleet-instance-profile':
       return { Resource: iam(`instance-profile/${f ? f.instanceProfileName : 'nessus-byol-*'}`) };
     case 'iam:pass-fleet-role':
@@ -197,7 +253,9 @@ function renderScope(scope: Scope, t: PolicyTarget): Rendered | null {
     case 'iam:audit-group-policy':
       return {
         Resource: iam('group/nessus-byol-*'),
-        Condition: { ArnEquals: { 'iam:PolicyARN': [managedPolicyArn(P, 'ReadOnlyAccess'), managedPolicyArn(P, 'SecurityAudit')] } },
+        Condition: {
+          ArnEquals: { 'iam:PolicyARN': [managedPolicyArn(P, 'ReadOnlyAccess'), managedPolicyArn(P, 'SecurityAudit')] },
+        },
       };
     case 'iam:any-user-read':
       return { Resource: iam('user/*') };
@@ -208,21 +266,57 @@ function renderScope(scope: Scope, t: PolicyTarget): Rendered | null {
     case 'sts:import-role':
       return { Resource: arn({ partition: P, service: 'iam', account: '*', resource: 'role/*' }) };
     case 'securityhub:product':
-      return { Resource: arn({ partition: P, service: 'securityhub', region: t.region, account: '*', resource: 'product/*' }) };
+      return {
+        Resource: arn({ partition: P, service: 'securityhub', region: t.region, account: '*', resource: 'product/*' }),
+      };
+    case 'cloudformation:fleet-stack-set': {
+      const cfn = (resource: string, account = t.account) =>
+        arn({ partition: P, service: 'cloudformation', region: t.region, account, resource });
+      return {
+        Resource: [
+          cfn(`stackset/nessus-byol-${f ? f.name : '*'}:*`),
+          cfn('stackset-target/*'),
+          cfn('type/resource/*', ''),
+        ],
+      };
+    }
+    case 'kms:new-key':
+      return { Resource: '*', Condition: tagged('RequestTag') };
+    case 'kms:org-key':
+      return {
+        Resource: arn({ partition: P, service: 'kms', region: t.region, account: t.account, resource: 'key/*' }),
+        Condition: tagged('ResourceTag'),
+      };
+    case 'kms:org-alias':
+      return {
+        Resource: arn({
+          partition: P,
+          service: 'kms',
+          region: t.region,
+          account: t.account,
+          resource: `alias/nessus-byol-${f ? `${f.name}-org-linking-key` : '*'}`,
+        }),
+      };
+    case 'secretsmanager:org-secret':
+      return { Resource: secret(f ? `nessus-byol/${f.name}/org-linking-key` : 'nessus-byol/*') };
   }
 }
 
 function kmsKey(keyId: string, t: PolicyTarget): Rendered {
   if (keyId.startsWith('arn:')) return { Resource: keyId };
-  const key = (resource: string) => arn({ partition: t.partition, service: 'kms', region: t.region, account: t.account, resource });
-  if (keyId.startsWith('alias/')) return { Resource: key('key/*'), Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': keyId } } };
+  const key = (resource: string) =>
+    arn({ partition: t.partition, service: 'kms', region: t.region, account: t.account, resource });
+  if (keyId.startsWith('alias/'))
+    return { Resource: key('key/*'), Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': keyId } } };
   return { Resource: key(`key/${keyId}`) };
 }
 
 function notesFor(t: PolicyTarget, byScope: Map<Scope, Set<string>>): string[] {
   const notes: string[] = [];
   if (!t.fleet) {
-    notes.push('Scoped to any fleet: IAM names nessus-byol-*, resources tagged nessus-byol:fleet, parameters under /nessus-byol/. Print it with -f fleet.yaml to scope it to one fleet.');
+    notes.push(
+      'Scoped to any fleet: IAM names nessus-byol-*, resources tagged nessus-byol:fleet, parameters under /nessus-byol/. Print it with -f fleet.yaml to scope it to one fleet.',
+    );
     if (byScope.has('ssm:fleet-parameter-read')) {
       notes.push(
         'Not covered without -f: a linking key, proxy password or activation code kept in your own SSM parameter or Secrets Manager secret, and a customer KMS key for the root volume (scanners.volume.kmsKeyId). Print the policy with -f to add exactly those.',
@@ -234,7 +328,10 @@ function notesFor(t: PolicyTarget, byScope: Map<Scope, Set<string>>): string[] {
       `The fleet uses the existing instance profile ${t.fleet.existingInstanceProfile}: iam:PassRole is granted for any role passed to EC2. Narrow the PassRole statement to that profile's role ARN.`,
     );
   }
-  if (t.account === '*') notes.push('Account ids in ARNs are `*` (the policy only acts in the account it is attached in); pass --account to pin them.');
+  if (t.account === '*')
+    notes.push(
+      'Account ids in ARNs are `*` (the policy only acts in the account it is attached in); pass --account to pin them.',
+    );
   if (t.features.includes('fleet')) {
     notes.push(
       'SecureString parameters encrypted with a customer KMS key (not aws/ssm) also need kms:Decrypt (read) and kms:Encrypt (write) on that key; `linking-key --store ssm:<path>` outside /nessus-byol/ needs ssm:PutParameter on that path.',

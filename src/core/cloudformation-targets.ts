@@ -139,7 +139,7 @@ export function parseRegions(text: string): string[] {
   const regions = [...new Set(text.split(',').map((s) => s.trim()).filter(Boolean))];
   const bad = regions.filter((r) => !KNOWN_REGION_RE.test(r));
   if (regions.length === 0 || bad.length > 0) {
-    throw new UsageError(`--regions ${text}: ${bad.length ? `${bad.join(', ')} ${bad.length === 1 ? 'is' : 'are'} not AWS region names` : 'no region given'}.`, { hint: 'e.g. --regions us-east-1,eu-west-1' });
+    throw new UsageError(`--regions ${text}: ${bad.length ? `${bad.join(', ')} ${bad.length === 1 ? 'is not an AWS region name' : 'are not AWS region names'}` : 'no region given'}.`, { hint: 'e.g. --regions us-east-1,eu-west-1' });
   }
   return regions;
 }

@@ -11,7 +11,7 @@
  */
 
 /** Which part of the tool a method serves: `iam-policy` prints `fleet` unless asked for more. */
-export type Feature = 'fleet' | 'audit' | 'sechub';
+export type Feature = 'fleet' | 'audit' | 'sechub' | 'org';
 
 export type Scope =
   /** Actions that do not support resource-level permissions. */
@@ -69,7 +69,17 @@ export type Scope =
   /** The role assumed in other accounts (--assume-role). */
   | 'sts:import-role'
   /** Security Hub product ARNs findings are imported into. */
-  | 'securityhub:product';
+  | 'securityhub:product'
+  /** The fleet's StackSet `nessus-byol-<fleet>` (and its targets / resource types, which StackSet operations check). */
+  | 'cloudformation:fleet-stack-set'
+  /** A KMS key created with the fleet tag in the request (CreateKey has no resource to scope). */
+  | 'kms:new-key'
+  /** The fleet's organisation KMS key (tagged with the fleet). */
+  | 'kms:org-key'
+  /** The alias `alias/nessus-byol-<fleet>-org-linking-key`. */
+  | 'kms:org-alias'
+  /** The organisation-shared linking-key secret `nessus-byol/<fleet>/org-linking-key`. */
+  | 'secretsmanager:org-secret';
 
 export interface Grant {
   actions: string[];
@@ -106,14 +116,31 @@ export const REQUIRED_PERMISSIONS: Record<string, MethodPermissions> = {
   'Ec2Gateway.securityGroupEgress': read('fleet', ['DescribeSecurityGroupsCommand'], ['ec2:DescribeSecurityGroups']),
   'Ec2Gateway.createSecurityGroup': {
     feature: 'fleet',
-    calls: ['CreateSecurityGroupCommand', 'RevokeSecurityGroupEgressCommand', 'AuthorizeSecurityGroupEgressCommand', 'AuthorizeSecurityGroupIngressCommand'],
+    calls: [
+      'CreateSecurityGroupCommand',
+      'RevokeSecurityGroupEgressCommand',
+      'AuthorizeSecurityGroupEgressCommand',
+      'AuthorizeSecurityGroupIngressCommand',
+    ],
     grants: [
       { actions: ['ec2:CreateSecurityGroup'], on: ['ec2:new-security-group', 'ec2:vpc'] },
       { actions: ['ec2:CreateTags'], on: ['ec2:tag-on-create'] },
-      { actions: ['ec2:RevokeSecurityGroupEgress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:AuthorizeSecurityGroupIngress'], on: ['ec2:fleet-security-group'] },
+      {
+        actions: [
+          'ec2:RevokeSecurityGroupEgress',
+          'ec2:AuthorizeSecurityGroupEgress',
+          'ec2:AuthorizeSecurityGroupIngress',
+        ],
+        on: ['ec2:fleet-security-group'],
+      },
     ],
   },
-  'Ec2Gateway.deleteSecurityGroup': read('fleet', ['DeleteSecurityGroupCommand'], ['ec2:DeleteSecurityGroup'], ['ec2:fleet-security-group']),
+  'Ec2Gateway.deleteSecurityGroup': read(
+    'fleet',
+    ['DeleteSecurityGroupCommand'],
+    ['ec2:DeleteSecurityGroup'],
+    ['ec2:fleet-security-group'],
+  ),
   'Ec2Gateway.keyPairExists': read('fleet', ['DescribeKeyPairsCommand'], ['ec2:DescribeKeyPairs']),
   'Ec2Gateway.keyPairTags': read('fleet', ['DescribeKeyPairsCommand'], ['ec2:DescribeKeyPairs']),
   'Ec2Gateway.createKeyPair': {
@@ -137,11 +164,23 @@ export const REQUIRED_PERMISSIONS: Record<string, MethodPermissions> = {
     feature: 'fleet',
     calls: ['RunInstancesCommand'],
     grants: [
-      { actions: ['ec2:RunInstances'], on: ['ec2:image', 'ec2:subnet', 'ec2:new-tagged', 'ec2:fleet-security-group', 'ec2:launch-key-pair'] },
+      {
+        actions: ['ec2:RunInstances'],
+        on: ['ec2:image', 'ec2:subnet', 'ec2:new-tagged', 'ec2:fleet-security-group', 'ec2:launch-key-pair'],
+      },
       { actions: ['ec2:CreateTags'], on: ['ec2:tag-on-create'] },
       { actions: ['iam:PassRole'], on: ['iam:pass-fleet-role'] },
       // Only with volume.kmsKeyId: EBS uses the key on the caller's behalf.
-      { actions: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncrypt*'], on: ['kms:ebs-key'] },
+      {
+        actions: [
+          'kms:CreateGrant',
+          'kms:Decrypt',
+          'kms:DescribeKey',
+          'kms:GenerateDataKeyWithoutPlaintext',
+          'kms:ReEncrypt*',
+        ],
+        on: ['kms:ebs-key'],
+      },
     ],
   },
   'Ec2Gateway.fleetInstances': read('fleet', ['DescribeInstancesCommand'], ['ec2:DescribeInstances']),
@@ -149,13 +188,28 @@ export const REQUIRED_PERMISSIONS: Record<string, MethodPermissions> = {
   'Ec2Gateway.instanceTypeVcpus': read('fleet', ['DescribeInstanceTypesCommand'], ['ec2:DescribeInstanceTypes']),
   // Names and scanner ids are tagged onto the fleet's own instances after launch.
   'Ec2Gateway.tagResources': read('fleet', ['CreateTagsCommand'], ['ec2:CreateTags'], ['ec2:fleet-instance']),
-  'Ec2Gateway.terminate': read('fleet', ['TerminateInstancesCommand'], ['ec2:TerminateInstances'], ['ec2:fleet-instance']),
+  'Ec2Gateway.terminate': read(
+    'fleet',
+    ['TerminateInstancesCommand'],
+    ['ec2:TerminateInstances'],
+    ['ec2:fleet-instance'],
+  ),
   'Ec2Gateway.waitTerminated': read('fleet', ['waitUntilInstanceTerminated'], ['ec2:DescribeInstances']),
-  'Ec2Gateway.consoleOutput': read('fleet', ['GetConsoleOutputCommand'], ['ec2:GetConsoleOutput'], ['ec2:fleet-instance']),
+  'Ec2Gateway.consoleOutput': read(
+    'fleet',
+    ['GetConsoleOutputCommand'],
+    ['ec2:GetConsoleOutput'],
+    ['ec2:fleet-instance'],
+  ),
 
   // iam.ts
   'IamGateway.roleTags': read('fleet', ['GetRoleCommand'], ['iam:GetRole'], ['iam:fleet-role']),
-  'IamGateway.instanceProfileExists': read('fleet', ['GetInstanceProfileCommand'], ['iam:GetInstanceProfile'], ['iam:fleet-instance-profile']),
+  'IamGateway.instanceProfileExists': read(
+    'fleet',
+    ['GetInstanceProfileCommand'],
+    ['iam:GetInstanceProfile'],
+    ['iam:fleet-instance-profile'],
+  ),
   'IamGateway.createRole': {
     feature: 'fleet',
     calls: ['CreateRoleCommand', 'waitUntilRoleExists', 'PutRolePolicyCommand', 'AttachRolePolicyCommand'],
@@ -169,7 +223,15 @@ export const REQUIRED_PERMISSIONS: Record<string, MethodPermissions> = {
     feature: 'fleet',
     calls: ['CreateInstanceProfileCommand', 'waitUntilInstanceProfileExists', 'AddRoleToInstanceProfileCommand'],
     grants: [
-      { actions: ['iam:CreateInstanceProfile', 'iam:TagInstanceProfile', 'iam:GetInstanceProfile', 'iam:AddRoleToInstanceProfile'], on: ['iam:fleet-instance-profile'] },
+      {
+        actions: [
+          'iam:CreateInstanceProfile',
+          'iam:TagInstanceProfile',
+          'iam:GetInstanceProfile',
+          'iam:AddRoleToInstanceProfile',
+        ],
+        on: ['iam:fleet-instance-profile'],
+      },
       // Adding a role to an instance profile passes it.
       { actions: ['iam:PassRole'], on: ['iam:pass-fleet-role'] },
     ],
@@ -182,24 +244,66 @@ export const REQUIRED_PERMISSIONS: Record<string, MethodPermissions> = {
   ),
   'IamGateway.deleteRoleAndProfile': read(
     'fleet',
-    ['ListRolePoliciesCommand', 'DeleteRolePolicyCommand', 'ListAttachedRolePoliciesCommand', 'DetachRolePolicyCommand', 'DeleteRoleCommand'],
-    ['iam:ListRolePolicies', 'iam:DeleteRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:DetachRolePolicy', 'iam:DeleteRole'],
+    [
+      'ListRolePoliciesCommand',
+      'DeleteRolePolicyCommand',
+      'ListAttachedRolePoliciesCommand',
+      'DetachRolePolicyCommand',
+      'DeleteRoleCommand',
+    ],
+    [
+      'iam:ListRolePolicies',
+      'iam:DeleteRolePolicy',
+      'iam:ListAttachedRolePolicies',
+      'iam:DetachRolePolicy',
+      'iam:DeleteRole',
+    ],
     ['iam:fleet-role'],
   ),
 
   // ssm.ts
   'SsmGateway.exists': read('fleet', ['GetParameterCommand'], ['ssm:GetParameter'], ['ssm:fleet-parameter-read']),
-  'SsmGateway.tags': read('fleet', ['ListTagsForResourceCommand'], ['ssm:ListTagsForResource'], ['ssm:fleet-parameter-read']),
+  'SsmGateway.tags': read(
+    'fleet',
+    ['ListTagsForResourceCommand'],
+    ['ssm:ListTagsForResource'],
+    ['ssm:fleet-parameter-read'],
+  ),
   'SsmGateway.readSecure': read('fleet', ['GetParameterCommand'], ['ssm:GetParameter'], ['ssm:fleet-parameter-read']),
   // PutParameter with Tags needs ssm:AddTagsToResource too.
-  'SsmGateway.putSecure': read('fleet', ['PutParameterCommand', 'AddTagsToResourceCommand'], ['ssm:PutParameter', 'ssm:AddTagsToResource'], ['ssm:fleet-parameter-write']),
-  'SsmGateway.putIfAbsent': read('fleet', ['PutParameterCommand'], ['ssm:PutParameter', 'ssm:AddTagsToResource'], ['ssm:fleet-parameter-write']),
+  'SsmGateway.putSecure': read(
+    'fleet',
+    ['PutParameterCommand'],
+    ['ssm:PutParameter', 'ssm:AddTagsToResource'],
+    ['ssm:fleet-parameter-write'],
+  ),
+  'SsmGateway.putIfAbsent': read(
+    'fleet',
+    ['PutParameterCommand'],
+    ['ssm:PutParameter', 'ssm:AddTagsToResource'],
+    ['ssm:fleet-parameter-write'],
+  ),
   'SsmGateway.readPlain': read('fleet', ['GetParameterCommand'], ['ssm:GetParameter'], ['ssm:fleet-parameter-read']),
-  'SsmGateway.delete': read('fleet', ['DeleteParameterCommand'], ['ssm:DeleteParameter'], ['ssm:fleet-parameter-write']),
+  'SsmGateway.delete': read(
+    'fleet',
+    ['DeleteParameterCommand'],
+    ['ssm:DeleteParameter'],
+    ['ssm:fleet-parameter-write'],
+  ),
 
   // secrets-manager.ts
-  'SecretsManagerGateway.exists': read('fleet', ['DescribeSecretCommand'], ['secretsmanager:DescribeSecret'], ['secretsmanager:fleet-secret']),
-  'SecretsManagerGateway.read': read('fleet', ['GetSecretValueCommand'], ['secretsmanager:GetSecretValue'], ['secretsmanager:fleet-secret']),
+  'SecretsManagerGateway.exists': read(
+    'fleet',
+    ['DescribeSecretCommand'],
+    ['secretsmanager:DescribeSecret'],
+    ['secretsmanager:fleet-secret'],
+  ),
+  'SecretsManagerGateway.read': read(
+    'fleet',
+    ['GetSecretValueCommand'],
+    ['secretsmanager:GetSecretValue'],
+    ['secretsmanager:fleet-secret'],
+  ),
 
   // sts.ts — GetCallerIdentity cannot be denied; listed so the policy says what the tool calls.
   callerIdentity: read('fleet', ['GetCallerIdentityCommand'], ['sts:GetCallerIdentity']),
@@ -207,25 +311,75 @@ export const REQUIRED_PERMISSIONS: Record<string, MethodPermissions> = {
   // iam-audit.ts (audit setup / keys / rotate)
   'IamAuditGateway.groupExists': read('audit', ['GetGroupCommand'], ['iam:GetGroup'], ['iam:audit-group']),
   'IamAuditGateway.createGroup': read('audit', ['CreateGroupCommand'], ['iam:CreateGroup'], ['iam:audit-group']),
-  'IamAuditGateway.groupPolicyArns': read('audit', ['ListAttachedGroupPoliciesCommand'], ['iam:ListAttachedGroupPolicies'], ['iam:audit-group']),
-  'IamAuditGateway.attachGroupPolicy': read('audit', ['AttachGroupPolicyCommand'], ['iam:AttachGroupPolicy'], ['iam:audit-group-policy']),
+  'IamAuditGateway.groupPolicyArns': read(
+    'audit',
+    ['ListAttachedGroupPoliciesCommand'],
+    ['iam:ListAttachedGroupPolicies'],
+    ['iam:audit-group'],
+  ),
+  'IamAuditGateway.attachGroupPolicy': read(
+    'audit',
+    ['AttachGroupPolicyCommand'],
+    ['iam:AttachGroupPolicy'],
+    ['iam:audit-group-policy'],
+  ),
   'IamAuditGateway.userExists': read('audit', ['GetUserCommand'], ['iam:GetUser'], ['iam:audit-user']),
   // CreateUser with Tags needs iam:TagUser too.
-  'IamAuditGateway.createUser': read('audit', ['CreateUserCommand'], ['iam:CreateUser', 'iam:TagUser'], ['iam:audit-user']),
+  'IamAuditGateway.createUser': read(
+    'audit',
+    ['CreateUserCommand'],
+    ['iam:CreateUser', 'iam:TagUser'],
+    ['iam:audit-user'],
+  ),
   'IamAuditGateway.userTags': read('audit', ['ListUserTagsCommand'], ['iam:ListUserTags'], ['iam:audit-user']),
   'IamAuditGateway.tagUser': read('audit', ['TagUserCommand'], ['iam:TagUser'], ['iam:audit-user']),
   'IamAuditGateway.untagUser': read('audit', ['UntagUserCommand'], ['iam:UntagUser'], ['iam:audit-user']),
-  'IamAuditGateway.userGroups': read('audit', ['ListGroupsForUserCommand'], ['iam:ListGroupsForUser'], ['iam:audit-user']),
-  'IamAuditGateway.addUserToGroup': read('audit', ['AddUserToGroupCommand'], ['iam:AddUserToGroup'], ['iam:audit-group']),
+  'IamAuditGateway.userGroups': read(
+    'audit',
+    ['ListGroupsForUserCommand'],
+    ['iam:ListGroupsForUser'],
+    ['iam:audit-user'],
+  ),
+  'IamAuditGateway.addUserToGroup': read(
+    'audit',
+    ['AddUserToGroupCommand'],
+    ['iam:AddUserToGroup'],
+    ['iam:audit-group'],
+  ),
   'IamAuditGateway.listUserNames': read('audit', ['paginateListUsers'], ['iam:ListUsers']),
   'IamAuditGateway.accessKeys': read('audit', ['ListAccessKeysCommand'], ['iam:ListAccessKeys'], ['iam:any-user-read']),
-  'IamAuditGateway.createAccessKey': read('audit', ['CreateAccessKeyCommand'], ['iam:CreateAccessKey'], ['iam:audit-user']),
-  'IamAuditGateway.setAccessKeyStatus': read('audit', ['UpdateAccessKeyCommand'], ['iam:UpdateAccessKey'], ['iam:audit-user']),
-  'IamAuditGateway.deleteAccessKey': read('audit', ['DeleteAccessKeyCommand'], ['iam:DeleteAccessKey'], ['iam:audit-user']),
-  'IamAuditGateway.lastUsed': read('audit', ['GetAccessKeyLastUsedCommand'], ['iam:GetAccessKeyLastUsed'], ['iam:any-user-read']),
+  'IamAuditGateway.createAccessKey': read(
+    'audit',
+    ['CreateAccessKeyCommand'],
+    ['iam:CreateAccessKey'],
+    ['iam:audit-user'],
+  ),
+  'IamAuditGateway.setAccessKeyStatus': read(
+    'audit',
+    ['UpdateAccessKeyCommand'],
+    ['iam:UpdateAccessKey'],
+    ['iam:audit-user'],
+  ),
+  'IamAuditGateway.deleteAccessKey': read(
+    'audit',
+    ['DeleteAccessKeyCommand'],
+    ['iam:DeleteAccessKey'],
+    ['iam:audit-user'],
+  ),
+  'IamAuditGateway.lastUsed': read(
+    'audit',
+    ['GetAccessKeyLastUsedCommand'],
+    ['iam:GetAccessKeyLastUsed'],
+    ['iam:any-user-read'],
+  ),
 
   // iam-audit-secret.ts
-  'AuditKeySecretStore.read': read('audit', ['GetSecretValueCommand'], ['secretsmanager:GetSecretValue'], ['secretsmanager:audit-secret']),
+  'AuditKeySecretStore.read': read(
+    'audit',
+    ['GetSecretValueCommand'],
+    ['secretsmanager:GetSecretValue'],
+    ['secretsmanager:audit-secret'],
+  ),
   // CreateSecret with Tags needs secretsmanager:TagResource too.
   'AuditKeySecretStore.write': read(
     'audit',
@@ -236,7 +390,129 @@ export const REQUIRED_PERMISSIONS: Record<string, MethodPermissions> = {
 
   // securityhub*.ts (sechub)
   'SechubStateParameter.read': read('sechub', ['GetParameterCommand'], ['ssm:GetParameter'], ['ssm:sechub-state']),
-  'SechubStateParameter.write': read('sechub', ['PutParameterCommand'], ['ssm:PutParameter', 'ssm:AddTagsToResource'], ['ssm:sechub-state']),
+  'SechubStateParameter.write': read(
+    'sechub',
+    ['PutParameterCommand'],
+    ['ssm:PutParameter', 'ssm:AddTagsToResource'],
+    ['ssm:sechub-state'],
+  ),
   assumedRoleCredentials: read('sechub', ['AssumeRoleCommand'], ['sts:AssumeRole'], ['sts:import-role']),
-  'SecurityHubGateway.batchImport': read('sechub', ['BatchImportFindingsCommand'], ['securityhub:BatchImportFindings'], ['securityhub:product']),
+  'SecurityHubGateway.batchImport': read(
+    'sechub',
+    ['BatchImportFindingsCommand'],
+    ['securityhub:BatchImportFindings'],
+    ['securityhub:product'],
+  ),
+
+  // cloudformation-org-secret.ts (org: the organisation-shared linking key)
+  'OrgSecretGateway.keyArn': read('org', ['DescribeKeyCommand'], ['kms:DescribeKey'], ['kms:org-key']),
+  'OrgSecretGateway.ensureKey': {
+    feature: 'org',
+    calls: ['PutKeyPolicyCommand', 'CreateKeyCommand', 'CreateAliasCommand', 'EnableKeyRotationCommand'],
+    grants: [
+      // CreateKey with Tags needs kms:TagResource too.
+      { actions: ['kms:CreateKey', 'kms:TagResource'], on: ['kms:new-key'] },
+      { actions: ['kms:PutKeyPolicy', 'kms:CreateAlias', 'kms:EnableKeyRotation'], on: ['kms:org-key'] },
+      { actions: ['kms:CreateAlias'], on: ['kms:org-alias'] },
+    ],
+  },
+  'OrgSecretGateway.secretArn': read(
+    'org',
+    ['DescribeSecretCommand'],
+    ['secretsmanager:DescribeSecret'],
+    ['secretsmanager:org-secret'],
+  ),
+  'OrgSecretGateway.ensureSecret': {
+    feature: 'org',
+    calls: [
+      'CreateSecretCommand',
+      'UpdateSecretCommand',
+      'GetSecretValueCommand',
+      'PutSecretValueCommand',
+      'PutResourcePolicyCommand',
+    ],
+    grants: [
+      {
+        actions: [
+          'secretsmanager:CreateSecret',
+          'secretsmanager:TagResource',
+          'secretsmanager:UpdateSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:PutResourcePolicy',
+        ],
+        on: ['secretsmanager:org-secret'],
+      },
+      // Secrets Manager encrypts and decrypts with the customer key on the caller's behalf.
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], on: ['kms:org-key'] },
+    ],
+  },
+  'OrgSecretGateway.deleteSecret': read(
+    'org',
+    ['DeleteSecretCommand'],
+    ['secretsmanager:DeleteSecret'],
+    ['secretsmanager:org-secret'],
+  ),
+  'OrgSecretGateway.scheduleKeyDeletion': read(
+    'org',
+    ['ScheduleKeyDeletionCommand'],
+    ['kms:ScheduleKeyDeletion'],
+    ['kms:org-key'],
+  ),
+
+  // cloudformation-stacksets.ts (org: scanners in member accounts through a StackSet)
+  'StackSetGateway.describe': read(
+    'org',
+    ['DescribeStackSetCommand'],
+    ['cloudformation:DescribeStackSet'],
+    ['cloudformation:fleet-stack-set'],
+  ),
+  'StackSetGateway.create': read(
+    'org',
+    ['CreateStackSetCommand'],
+    ['cloudformation:CreateStackSet', 'cloudformation:TagResource'],
+    ['cloudformation:fleet-stack-set'],
+  ),
+  'StackSetGateway.update': read(
+    'org',
+    ['UpdateStackSetCommand'],
+    ['cloudformation:UpdateStackSet'],
+    ['cloudformation:fleet-stack-set'],
+  ),
+  'StackSetGateway.createInstances': read(
+    'org',
+    ['CreateStackInstancesCommand'],
+    ['cloudformation:CreateStackInstances'],
+    ['cloudformation:fleet-stack-set'],
+  ),
+  'StackSetGateway.deleteInstances': read(
+    'org',
+    ['DeleteStackInstancesCommand'],
+    ['cloudformation:DeleteStackInstances'],
+    ['cloudformation:fleet-stack-set'],
+  ),
+  'StackSetGateway.delete': read(
+    'org',
+    ['DeleteStackSetCommand'],
+    ['cloudformation:DeleteStackSet'],
+    ['cloudformation:fleet-stack-set'],
+  ),
+  'StackSetGateway.operationStatus': read(
+    'org',
+    ['DescribeStackSetOperationCommand'],
+    ['cloudformation:DescribeStackSetOperation'],
+    ['cloudformation:fleet-stack-set'],
+  ),
+  'StackSetGateway.operationResults': read(
+    'org',
+    ['ListStackSetOperationResultsCommand'],
+    ['cloudformation:ListStackSetOperationResults'],
+    ['cloudformation:fleet-stack-set'],
+  ),
+  'StackSetGateway.instances': read(
+    'org',
+    ['ListStackInstancesCommand'],
+    ['cloudformation:ListStackInstances'],
+    ['cloudformation:fleet-stack-set'],
+  ),
 };

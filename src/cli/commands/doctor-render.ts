@@ -20,6 +20,9 @@ export function renderDoctor(r: DoctorReport, style: Output['style']): string {
     if (c.fix && c.status !== 'pass') lines.push(`        ${' '.repeat(width)}  ${style('cyan', 'fix:')} ${c.fix}`);
   }
   const s = r.summary;
-  lines.push('', `${s.pass} passed · ${s.warn} warning${s.warn === 1 ? '' : 's'} · ${s.fail} failed${s.skip ? ` · ${s.skip} skipped` : ''}`);
+  lines.push(
+    '',
+    `${s.pass} passed · ${s.warn} warning${s.warn === 1 ? '' : 's'} · ${s.fail} failed${s.skip ? ` · ${s.skip} skipped` : ''}`,
+  );
   return lines.join('\n');
 }

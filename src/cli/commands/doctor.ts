@@ -10,7 +10,9 @@ export function fleetFileGiven(cmd: Command): boolean {
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('Check AWS credentials, region, VPC and network path, the Nessus AMI, vCPU headroom, Tenable keys and permissions; each with its fix.')
+    .description(
+      'Check AWS credentials, region, VPC and network path, the Nessus AMI, vCPU headroom, Tenable keys and permissions; each with its fix.',
+    )
     .addHelpText(
       'after',
       `

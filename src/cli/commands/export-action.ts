@@ -28,7 +28,7 @@ export async function runExportCloudFormation(g: GlobalOptions, flags: ExportClo
     scannersPerStack: built.scannersPerStack,
     regions: Object.keys(built.template.Mappings?.AmiByRegion ?? {}),
     resources: Object.keys(built.template.Resources),
-    linkingKey: built.template.Metadata['nessus-byol'],
+    metadata: built.template.Metadata['nessus-byol'],
     warnings: built.warnings,
   };
   if (g.json) {

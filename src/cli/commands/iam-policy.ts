@@ -10,9 +10,17 @@ export interface IamPolicyFlags {
 export function registerIamPolicy(program: Command): void {
   program
     .command('iam-policy')
-    .description('Print the IAM policy nessus-byol itself needs (scoped to one fleet with -f), ready for `aws iam create-policy`.')
-    .option('--account <id>', 'pin the account id in ARNs (default *: the policy acts only in the account it is attached in)')
-    .option('--include <features>', 'add the permissions of other commands: audit, sechub or all (comma-separated)')
+    .description(
+      'Print the IAM policy nessus-byol itself needs (scoped to one fleet with -f), ready for `aws iam create-policy`.',
+    )
+    .option(
+      '--account <id>',
+      'pin the account id in ARNs (default *: the policy acts only in the account it is attached in)',
+    )
+    .option(
+      '--include <features>',
+      'add the permissions of other commands: audit, sechub, org or all (comma-separated)',
+    )
     .addHelpText(
       'after',
       `
