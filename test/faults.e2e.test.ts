@@ -177,9 +177,13 @@ describe('interruptions', () => {
 
   it('a killed process (SIGKILL) followed by a re-run converges with no duplicate scanners', { timeout: 180_000 }, async () => {
     const file = fleetFile('killed', { scanners: { count: 2 } });
+    // The second RunInstances is held back (and never reaches moto), so the kill lands mid-run
+    // with one scanner launched and one still to create.
+    e2e.proxy.setRules([{ action: 'RunInstances', from: 2, times: 1, delayMs: 3000, drop: true }]);
     const run = await startUp(file, /scanner killed-i-[0-9a-f]+ .*: launched/);
     run.child.kill('SIGKILL');
     await run.exit;
+    e2e.proxy.setRules([]);
     // The killed run's lock is still there: a plain re-run refuses, --force-unlock takes over.
     const refused = await e2e.cli(['up', '-f', file, '--yes']);
     expect(refused.code).toBe(1);

@@ -117,7 +117,7 @@ describe('required-permissions table (no drift from the gateways)', () => {
   it('finds the SDK calls of the gateways', () => {
     expect(calls.length).toBeGreaterThan(40);
     expect(calls.some((c) => c.call === 'RunInstancesCommand')).toBe(true);
-    expect(calls.some((c) => c.call === 'waitUntilRoleExists')).toBe(true);
+    expect(calls.some((c) => c.call === 'waitUntilInstanceTerminated')).toBe(true);
   });
 
   it('every gateway method that calls AWS has an entry listing exactly its calls', () => {

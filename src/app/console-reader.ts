@@ -1,7 +1,11 @@
 import type { Ec2Gateway } from '../adapters/aws/ec2.js';
 import { readSandboxConsole } from '../sandbox/console.js';
 
-export type ConsoleReader = (instanceId: string) => Promise<string>;
+export interface ConsoleReader {
+  (instanceId: string): Promise<string>;
+  /** True when reading costs no AWS call (the sandbox's captured consoles). */
+  readonly local?: boolean;
+}
 
 export const BOOT_PREFIX = 'nessus-byol-bootstrap:';
 
@@ -11,7 +15,8 @@ export const BOOT_PREFIX = 'nessus-byol-bootstrap:';
  */
 export function createConsoleReader(ec2: Ec2Gateway, env: NodeJS.ProcessEnv): ConsoleReader {
   const sandboxDir = env.NESSUS_BYOL_SANDBOX_DIR;
-  return async (id) => (sandboxDir ? (readSandboxConsole(sandboxDir, id) ?? '') : ec2.consoleOutput(id));
+  if (sandboxDir) return Object.assign(async (id: string) => readSandboxConsole(sandboxDir, id) ?? '', { local: true });
+  return async (id: string) => ec2.consoleOutput(id);
 }
 
 export function bootstrapLines(consoleText: string): string[] {

@@ -1,35 +1,66 @@
 import type { FleetInstance } from '../adapters/aws/ec2.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { AwsError } from '../core/errors.js';
-import { TAG, iamRoleName, instanceProfileName, keyPairName, ownedLinkingKeyParameter, securityGroupName } from '../core/naming.js';
+import { TAG, iamRoleName, instanceProfileName, keyPairName, securityGroupName } from '../core/naming.js';
 import type { Observed } from '../core/plan.js';
 import { checkNetworkPath, type NetworkPathResult } from './network-path.js';
 import type { AwsGateways } from './gateways.js';
 
 export interface ObservedFleet extends Observed {
   path: NetworkPathResult;
-  vpcId: string;
+  /** Absent when the network was not looked up (nothing to launch or create). */
+  vpcId?: string;
 }
 
-/** Looks up everything the plan depends on; read-only. */
-export async function observeFleet(config: ResolvedConfig, gw: AwsGateways): Promise<ObservedFleet> {
-  const [identity, ami] = await Promise.all([gw.identity(), resolveAmi(config, gw)]);
-  const vpcId = await resolveVpc(config, gw);
-  const subnets = await gw.ec2.subnets(config.scanners.subnetIds ? { subnetIds: config.scanners.subnetIds } : { vpcId });
-  const [routes, endpoints, sg, keyPair, role, profile, instances, ownedKey] = await Promise.all([
-    gw.ec2.subnetRoutes(vpcId, subnets.map((s) => s.id)),
-    gw.ec2.vpcEndpointServices(vpcId),
-    gw.ec2.findSecurityGroup(securityGroupName(config.fleet), vpcId),
-    config.access.keyPair === 'create' || (typeof config.access.keyPair === 'object' && 'import' in config.access.keyPair)
-      ? gw.ec2.keyPairExists(keyPairName(config.fleet))
-      : Promise.resolve(false),
-    'role' in config.iam ? gw.iam.roleTags(iamRoleName(config.fleet, config.region)) : Promise.resolve(null),
-    'role' in config.iam ? gw.iam.instanceProfileExists(instanceProfileName(config.fleet, config.region)) : Promise.resolve(false),
+export interface ObserveOptions {
+  /**
+   * `auto` (default) looks up VPC, subnets and routes only when something must be launched or
+   * created; `always` does it anyway (plan, rebuild, the wizard's review).
+   */
+  network?: 'auto' | 'always';
+}
+
+/**
+ * Looks up everything the plan depends on; read-only. The fleet's own resources come first (tags,
+ * names); the network — four more calls — only when scanners or shared resources are missing, so a
+ * re-run with nothing to do stays cheap.
+ */
+export async function observeFleet(config: ResolvedConfig, gw: AwsGateways, opts: ObserveOptions = {}): Promise<ObservedFleet> {
+  const createsRole = 'role' in config.iam;
+  const needsKeyPair = config.access.keyPair === 'create' || (typeof config.access.keyPair === 'object' && 'import' in config.access.keyPair);
+  const [ami, instances, groups, role, keyPair] = await Promise.all([
+    resolveAmi(config, gw),
     gw.ec2.fleetInstances(config.fleet),
-    config.link.key.from === 'tenable-api' || config.link.key.from === 'env'
-      ? gw.ssm.exists(config.link.key.parameter ?? ownedLinkingKeyParameter(config.fleet))
-      : Promise.resolve(false),
+    gw.ec2.fleetSecurityGroups(config.fleet),
+    createsRole ? gw.iam.roleTags(iamRoleName(config.fleet, config.region)) : Promise.resolve(null),
+    needsKeyPair ? gw.ec2.keyPairExists(keyPairName(config.fleet)) : Promise.resolve(false),
   ]);
+  const live = instances.filter((i) => ['pending', 'running', 'stopping', 'stopped'].includes(i.state));
+  const declared = config.scanners.list?.length ?? config.scanners.count;
+  const ownSg = groups.find((g) => g.name === securityGroupName(config.fleet) && (!config.network.vpcId || g.vpcId === config.network.vpcId));
+  const steady = live.length >= declared && ownSg !== undefined && (!createsRole || role !== null) && (!needsKeyPair || keyPair);
+  const existingInstances = instances.map(toObservedInstance);
+
+  if (steady && opts.network !== 'always') {
+    return {
+      ...(ownSg.ownerId ? { accountId: ownSg.ownerId } : { accountId: (await gw.identity()).account }),
+      ami,
+      ...(ownSg.vpcId ? { vpcId: ownSg.vpcId } : {}),
+      networkPath: { ok: true, summary: 'not checked: every scanner runs and nothing needs creating', problems: [] },
+      path: { ok: true, summary: 'not checked', problems: [], usable: [], all: [] },
+      existing: { securityGroupId: ownSg.id, keyPair, role: role !== null, instanceProfile: role !== null, instances: existingInstances },
+    };
+  }
+
+  const vpc = await resolveVpc(config, gw);
+  const subnets = await gw.ec2.subnets(config.scanners.subnetIds ? { subnetIds: config.scanners.subnetIds } : { vpcId: vpc.id });
+  const [routes, profile] = await Promise.all([
+    gw.ec2.subnetRoutes(vpc.id, subnets.map((s) => s.id)),
+    // A missing role means a missing profile too (both are created together); only look when the role exists.
+    createsRole && role !== null ? gw.iam.instanceProfileExists(instanceProfileName(config.fleet, config.region)) : Promise.resolve(false),
+  ]);
+  // VPC endpoints only inform the check when some subnet has no way out.
+  const endpoints = routes.every((r) => r.internetGateway || r.natGateway) ? [] : await gw.ec2.vpcEndpointServices(vpc.id);
   const path = checkNetworkPath({
     subnets,
     routes,
@@ -39,10 +70,11 @@ export async function observeFleet(config: ResolvedConfig, gw: AwsGateways): Pro
     region: config.region,
     endpoints,
   });
+  const sg = ownSg && ownSg.vpcId === vpc.id ? ownSg : undefined;
   return {
-    accountId: identity.account,
+    accountId: vpc.ownerId ?? (await gw.identity()).account,
     ami,
-    vpcId,
+    vpcId: vpc.id,
     subnets: path.usable.map((p) => ({ id: p.subnet.id, availabilityZone: p.subnet.availabilityZone, publicIp: p.publicIp })),
     networkPath: { ok: path.ok, summary: path.summary, problems: path.problems },
     path,
@@ -51,8 +83,7 @@ export async function observeFleet(config: ResolvedConfig, gw: AwsGateways): Pro
       keyPair,
       role: role !== null,
       instanceProfile: profile,
-      linkingKeyParameter: ownedKey,
-      instances: instances.map(toObservedInstance),
+      instances: existingInstances,
     },
   };
 }
@@ -90,8 +121,8 @@ export async function resolveAmi(config: ResolvedConfig, gw: AwsGateways): Promi
   return { id: img.id, ...(img.name ? { name: img.name } : {}), rootDeviceName: img.rootDeviceName };
 }
 
-async function resolveVpc(config: ResolvedConfig, gw: AwsGateways): Promise<string> {
-  if (config.network.vpcId) return config.network.vpcId;
+async function resolveVpc(config: ResolvedConfig, gw: AwsGateways): Promise<{ id: string; ownerId?: string }> {
+  if (config.network.vpcId) return (await gw.ec2.vpc(config.network.vpcId)) ?? { id: config.network.vpcId };
   if (config.scanners.subnetIds) {
     const subnets = await gw.ec2.subnets({ subnetIds: config.scanners.subnetIds });
     const vpcs = [...new Set(subnets.map((s) => s.vpcId))];
@@ -100,9 +131,9 @@ async function resolveVpc(config: ResolvedConfig, gw: AwsGateways): Promise<stri
         hint: 'list subnets of a single VPC',
       });
     }
-    return vpcs[0]!;
+    return { id: vpcs[0]!, ...(subnets[0]?.ownerId ? { ownerId: subnets[0].ownerId } : {}) };
   }
-  const vpc = await gw.ec2.defaultVpcId();
+  const vpc = await gw.ec2.defaultVpc();
   if (!vpc) {
     throw new AwsError('NO_DEFAULT_VPC', `There is no default VPC in ${config.region}.`, {
       hint: 'set scanners.subnetIds (and network.vpcId) to subnets that reach the internet, or create one with `aws ec2 create-default-vpc`',

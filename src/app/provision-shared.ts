@@ -63,9 +63,10 @@ export async function storeLinkingKey(config: ResolvedConfig, aws: AwsGateways, 
   return result;
 }
 
-export async function ensureSecurityGroup(plan: Plan, aws: AwsGateways, vpcId: string, journal: Journal): Promise<{ id: string; created: boolean }> {
+export async function ensureSecurityGroup(plan: Plan, aws: AwsGateways, vpcId: string | undefined, journal: Journal): Promise<{ id: string; created: boolean }> {
   const sg = plan.securityGroup;
   if (sg.id) return { id: sg.id, created: false };
+  if (!vpcId) throw new RuntimeError('NO_VPC', 'The VPC for the security group was not looked up.', { hint: 'this is a bug: please report it' });
   const id = await aws.ec2.createSecurityGroup({
     name: sg.name,
     description: `Nessus scanners of nessus-byol fleet ${plan.fleet}`,
@@ -101,12 +102,16 @@ export async function ensureKeyPair(plan: Plan, aws: AwsGateways, journal: Journ
   return { name: kp.name, created: true };
 }
 
-export async function ensureInstanceRole(plan: Plan, aws: AwsGateways, journal: Journal): Promise<{ profile: string; created: boolean }> {
+export async function ensureInstanceRole(
+  plan: Plan,
+  aws: AwsGateways,
+  journal: Journal,
+  existing: { role: boolean; instanceProfile: boolean },
+): Promise<{ profile: string; created: boolean }> {
   const iam = plan.iam;
-  if (iam.mode === 'existing') return { profile: iam.instanceProfileName, created: false };
-  if (iam.action === 'keep') return { profile: iam.instanceProfileName, created: false };
-  const roleExists = (await aws.iam.roleTags(iam.roleName)) !== null;
-  const profileExists = await aws.iam.instanceProfileExists(iam.instanceProfileName);
+  if (iam.mode === 'existing' || iam.action === 'keep') return { profile: iam.instanceProfileName, created: false };
+  const roleExists = existing.role;
+  const profileExists = existing.instanceProfile;
   journal.record({
     kind: 'iam',
     id: iam.roleName,

@@ -80,7 +80,7 @@ export async function rebuild(deps: RebuildDeps, opts: RebuildOptions): Promise<
   const tenable: TenableClient | null = usesTenable ? deps.tenable() : null; // exit 2 without TIO keys
 
   events.step('observe', 'Looking up AMI, network and the running fleet', 'running');
-  const observed = await observeFleet(config, aws);
+  const observed = await observeFleet(config, aws, { network: 'always' });
   if (!observed.path.ok) {
     throw new RuntimeError(
       'NETWORK_PATH',

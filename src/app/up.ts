@@ -85,7 +85,8 @@ export async function up(deps: UpDeps, opts: UpOptions): Promise<UpResult> {
   signal.throwIfAborted();
 
   const runId = randomBytes(6).toString('hex');
-  const lock = await acquireFleetLock(aws.ssm, {
+  // A run that creates nothing only waits: it needs no lock (and costs no SSM calls).
+  const lock = nothingToCreate(plan) ? { release: async () => undefined } : await acquireFleetLock(aws.ssm, {
     fleet: config.fleet,
     owner: deps.owner,
     runId,
@@ -186,7 +187,7 @@ export async function provision(deps: UpDeps, plan: Plan, observed: ObservedFlee
   signal.throwIfAborted();
   const kp = await stepped(events, 'key-pair', 'Key pair', () => ensureKeyPair(plan, aws, journal), (r) => r.name ?? 'none');
   signal.throwIfAborted();
-  const role = await stepped(events, 'iam', 'Instance role and profile', () => ensureInstanceRole(plan, aws, journal), (r) => r.profile);
+  const role = await stepped(events, 'iam', 'Instance role and profile', () => ensureInstanceRole(plan, aws, journal, { role: observed.existing?.role ?? false, instanceProfile: observed.existing?.instanceProfile ?? false }), (r) => r.profile);
   signal.throwIfAborted();
 
   const preexistingIds = new Set<number>();
@@ -221,24 +222,26 @@ export async function provision(deps: UpDeps, plan: Plan, observed: ObservedFlee
         rootDeviceName: plan.instances.rootVolume.deviceName,
         volumeSizeGiB: plan.instances.rootVolume.sizeGiB,
         kmsKeyId: plan.instances.rootVolume.kmsKeyId,
-        tags: names[0] ? { ...baseTags, Name: names[0], [TAG.scannerName]: names[0] } : baseTags,
+        // Names with {instanceId} are only known after launch: the instance is tagged with its own
+        // name when it links (one CreateTags per scanner, together with its Tenable id).
+        tags: names[0] ? { ...baseTags, Name: names[0], [TAG.scannerName]: names[0] } : { ...baseTags, Name: `${config.fleet} (linking)` },
       },
       { sleep: (ms) => deps.sleep(ms, signal), onRetry: (m) => events.log('warn', m) },
     );
     const ids = outcome.instanceIds;
+    const instanceNames = ids.map((id) => names[0] ?? scannerName(config.scanners.name, { fleet: config.fleet, region: config.region, instanceId: id }));
     journal.record({
       kind: 'instances',
       id: ids.join(','),
       undo: async () => {
         await aws.ec2.terminate(ids);
         await aws.ec2.waitTerminated(ids);
+        // A scanner can link between the last poll and its termination: remove such records too,
+        // by the exact names of the instances this run launched (never a prefix).
+        if (config.link.method !== 'standalone') await deleteRecordsNamed(deps.tenable(), instanceNames, preexistingIds);
       },
     });
     const launchedAt = deps.now();
-    const instanceNames = ids.map((id) => names[0] ?? scannerName(config.scanners.name, { fleet: config.fleet, region: config.region, instanceId: id }));
-    if (!names[0]) {
-      for (const [k, id] of ids.entries()) await aws.ec2.tagResources([id], { Name: instanceNames[k]!, [TAG.scannerName]: instanceNames[k]! });
-    }
     ids.forEach((id, k) => {
       expected.push({ instanceId: id, name: instanceNames[k]!, launchedAt, isNew: true, launchedNow: true });
       details.set(id, { subnetId: outcome.subnetId, instanceType: outcome.instanceType });
@@ -251,18 +254,25 @@ export async function provision(deps: UpDeps, plan: Plan, observed: ObservedFlee
 }
 
 /** The live (pending/running) instances of the fleet as scanners to wait for, by their tags. */
+async function deleteRecordsNamed(tenable: TenableClient, names: string[], preexisting: ReadonlySet<number>): Promise<void> {
+  const wanted = new Set(names);
+  for (const r of await tenable.listScanners()) {
+    if (wanted.has(r.name) && !preexisting.has(r.id)) await tenable.deleteScanner(r.id);
+  }
+}
+
 /**
- * Running scanners from earlier runs. One whose run was killed before it was tagged gets its name
- * from the template again (and the tag), so a re-run converges instead of waiting on a wrong name.
+ * Running scanners from earlier runs. One not tagged yet (it never linked, or its run was killed)
+ * gets its name from the template again, so a re-run converges instead of waiting on a wrong name.
  */
-export async function existingExpected(config: ResolvedConfig, aws: AwsGateways, observed: ObservedFleet): Promise<Array<ExpectedScanner & { isNew: false }>> {
+export async function existingExpected(config: ResolvedConfig, _aws: AwsGateways, observed: ObservedFleet): Promise<Array<ExpectedScanner & { isNew: false }>> {
   const live = (observed.existing?.instances ?? []).filter((i) => i.state === 'pending' || i.state === 'running');
   const out: Array<ExpectedScanner & { isNew: false }> = [];
   for (const i of live) {
     let name = i.scannerName;
     if (!name && config.scanners.name.includes('{instanceId}') && !userDataPerInstance(config)) {
+      // Tagged with its name once it links (one CreateTags with the scanner id).
       name = scannerName(config.scanners.name, { fleet: config.fleet, region: config.region, instanceId: i.instanceId });
-      await aws.ec2.tagResources([i.instanceId], { Name: name, [TAG.scannerName]: name });
     }
     out.push({
       instanceId: i.instanceId,
@@ -273,6 +283,15 @@ export async function existingExpected(config: ResolvedConfig, aws: AwsGateways,
     });
   }
   return out;
+}
+
+function nothingToCreate(plan: Plan): boolean {
+  return (
+    plan.instances.toLaunch === 0 &&
+    plan.securityGroup.action === 'keep' &&
+    (plan.iam.mode === 'existing' || plan.iam.action === 'keep') &&
+    (!plan.keyPair || plan.keyPair.action !== 'create')
+  );
 }
 
 function describeKept(plan: Plan): string[] {

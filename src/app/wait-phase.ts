@@ -64,6 +64,10 @@ export async function waitPhase(
   const groups = new GroupJoiner(tenable, config.link.groups);
   const failed = new Map<string, string>();
   const lastLine = new Map<string, string>();
+  const tagged = new Map(expected.flatMap((e) => (e.scannerId === undefined ? [] : [[e.instanceId, e.scannerId] as const])));
+  // Console output costs one AWS call per scanner: read it every other tick in the sandbox (a
+  // file), about every 30 s against AWS (EC2 refreshes it slowly anyway).
+  const consoleEvery = deps.readConsole.local ? 2 : Math.max(2, Math.ceil(30_000 / opts.intervalMs));
   const started = deps.now();
   const consoleAbort = new AbortController();
   const abortAll = AbortSignal.any([deps.signal, consoleAbort.signal]);
@@ -81,7 +85,11 @@ export async function waitPhase(
     onMatched: async (p) => {
       if (!p.record) return;
       deps.onRecord?.(p.instanceId, p.record);
+      // One CreateTags per scanner, once: its name and Tenable identity (skipped when already tagged).
+      if (tagged.get(p.instanceId) === p.record.id) return;
       await deps.aws.ec2.tagResources([p.instanceId], {
+        Name: p.name,
+        [TAG.scannerName]: p.name,
         [TAG.scannerId]: String(p.record.id),
         [TAG.scannerUuid]: p.record.uuid,
       });
@@ -106,7 +114,7 @@ export async function waitPhase(
               );
         }
       })();
-      if (tick % 2 === 0) {
+      if (tick % consoleEvery === 0) {
         void checkConsoles(
           deps,
           all.filter((p) => p.phase === 'waiting' && !failed.has(p.instanceId)),

@@ -83,6 +83,8 @@ export function startBootWatcher(opts: BootWatcherOptions): BootWatcher {
   const active = new Set<Promise<void>>();
   const boots: BootRecord[] = [];
   const abort = new AbortController();
+  /** Boots still running, by instance id: terminating the instance ends its boot, as on a real host. */
+  const running = new Map<string, AbortController>();
   const log = opts.log ?? (() => undefined);
   let lastError: unknown;
   let pollsCompleted = 0;
@@ -95,13 +97,18 @@ export function startBootWatcher(opts: BootWatcherOptions): BootWatcher {
     do {
       const page = await ec2.send(
         new DescribeInstancesCommand({
-          Filters: [{ Name: 'instance-state-name', Values: ['running'] }],
+          Filters: [{ Name: 'instance-state-name', Values: ['running', 'shutting-down', 'terminated', 'stopping', 'stopped'] }],
           NextToken,
         }),
       );
       for (const r of page.Reservations ?? []) {
         for (const instance of r.Instances ?? []) {
-          if (!instance.InstanceId || seen.has(instance.InstanceId)) continue;
+          if (!instance.InstanceId) continue;
+          if (instance.State?.Name !== 'running') {
+            running.get(instance.InstanceId)?.abort(new Error('instance is no longer running'));
+            continue;
+          }
+          if (seen.has(instance.InstanceId)) continue;
           seen.add(instance.InstanceId);
           queue.push({ instance, region, account });
         }
@@ -160,6 +167,8 @@ export function startBootWatcher(opts: BootWatcherOptions): BootWatcher {
         instanceProfileId: instance.IamInstanceProfile?.Id,
       });
       boots.push(record);
+      const own = new AbortController();
+      running.set(instanceId, own);
       log(`boot ${instanceId} (${region}) started`);
       await runBoot(
         { instanceId, region, hostname: instance.PrivateDnsName, userDataBase64: attr.UserData?.Value },
@@ -171,10 +180,10 @@ export function startBootWatcher(opts: BootWatcherOptions): BootWatcher {
           imdsEndpoint: opts.imds.baseUrlFor(instanceId),
           env: opts.env,
           timeoutMs: opts.bootTimeoutMs ?? 120_000,
-          signal: abort.signal,
+          signal: AbortSignal.any([abort.signal, own.signal]),
         },
         record,
-      );
+      ).finally(() => running.delete(instanceId));
       log(`boot ${instanceId} finished: exit ${record.exitCode} (${record.kind})`);
     } catch (e) {
       if (!boots.includes(record)) {

@@ -44,6 +44,7 @@ export interface ImageInfo {
 export interface SubnetInfo {
   id: string;
   vpcId: string;
+  ownerId?: string;
   availabilityZone: string;
   mapPublicIpOnLaunch: boolean;
 }
@@ -126,10 +127,22 @@ export class Ec2Gateway {
   }
 
   async defaultVpcId(): Promise<string | null> {
+    return (await this.defaultVpc())?.id ?? null;
+  }
+
+  /** The default VPC and the account that owns it (saves an sts:GetCallerIdentity). */
+  async defaultVpc(): Promise<{ id: string; ownerId?: string } | null> {
     const out = await aws('finding the default VPC (ec2:DescribeVpcs)', () =>
       this.client.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] })),
     );
-    return out.Vpcs?.[0]?.VpcId ?? null;
+    const v = out.Vpcs?.[0];
+    return v?.VpcId ? { id: v.VpcId, ...(v.OwnerId ? { ownerId: v.OwnerId } : {}) } : null;
+  }
+
+  async vpc(id: string): Promise<{ id: string; ownerId?: string } | null> {
+    const out = await aws(`describing VPC ${id} (ec2:DescribeVpcs)`, () => this.client.send(new DescribeVpcsCommand({ VpcIds: [id] })));
+    const v = out.Vpcs?.[0];
+    return v?.VpcId ? { id: v.VpcId, ...(v.OwnerId ? { ownerId: v.OwnerId } : {}) } : null;
   }
 
   async subnets(filter: { vpcId?: string; subnetIds?: string[] }): Promise<SubnetInfo[]> {
@@ -138,7 +151,13 @@ export class Ec2Gateway {
       this.client.send(new DescribeSubnetsCommand({ ...(filter.subnetIds ? { SubnetIds: filter.subnetIds } : {}), ...(Filters.length ? { Filters } : {}) })),
     );
     return (out.Subnets ?? [])
-      .map((s) => ({ id: s.SubnetId!, vpcId: s.VpcId!, availabilityZone: s.AvailabilityZone ?? '', mapPublicIpOnLaunch: Boolean(s.MapPublicIpOnLaunch) }))
+      .map((s) => ({
+        id: s.SubnetId!,
+        vpcId: s.VpcId!,
+        availabilityZone: s.AvailabilityZone ?? '',
+        mapPublicIpOnLaunch: Boolean(s.MapPublicIpOnLaunch),
+        ...(s.OwnerId ? { ownerId: s.OwnerId } : {}),
+      }))
       .sort((a, b) => a.availabilityZone.localeCompare(b.availabilityZone) || a.id.localeCompare(b.id));
   }
 
@@ -192,11 +211,11 @@ export class Ec2Gateway {
     return g?.GroupId ? { id: g.GroupId, tags: fromTags(g.Tags) } : null;
   }
 
-  async fleetSecurityGroups(fleet: string): Promise<Array<{ id: string; name: string; vpcId: string; tags: Record<string, string> }>> {
+  async fleetSecurityGroups(fleet: string): Promise<Array<{ id: string; name: string; vpcId: string; ownerId?: string; tags: Record<string, string> }>> {
     const out = await aws('listing security groups', () =>
       this.client.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: `tag:${TAG.fleet}`, Values: [fleet] }] })),
     );
-    return (out.SecurityGroups ?? []).map((g) => ({ id: g.GroupId!, name: g.GroupName ?? '', vpcId: g.VpcId ?? '', tags: fromTags(g.Tags) }));
+    return (out.SecurityGroups ?? []).map((g) => ({ id: g.GroupId!, name: g.GroupName ?? '', vpcId: g.VpcId ?? '', ...(g.OwnerId ? { ownerId: g.OwnerId } : {}), tags: fromTags(g.Tags) }));
   }
 
   async createSecurityGroup(p: { name: string; description: string; vpcId: string; tags: Record<string, string>; ingress: SgRule[]; egress: SgRule[] }): Promise<string> {

@@ -14,8 +14,6 @@ import {
   ListRolePoliciesCommand,
   PutRolePolicyCommand,
   RemoveRoleFromInstanceProfileCommand,
-  waitUntilInstanceProfileExists,
-  waitUntilRoleExists,
 } from '@aws-sdk/client-iam';
 import type { PolicyDocument } from '../../core/instance-role.js';
 import { aws, isAwsErrorCode, toAwsError } from './aws-errors.js';
@@ -61,7 +59,6 @@ export class IamGateway {
         }),
       ),
     );
-    await aws('waiting for the role', () => waitUntilRoleExists({ client: this.client, maxWaitTime: 60, minDelay: 1, maxDelay: 5 }, { RoleName: p.name }));
     if (p.inline) {
       await aws('attaching the inline policy (iam:PutRolePolicy)', () =>
         this.client.send(new PutRolePolicyCommand({ RoleName: p.name, PolicyName: INLINE_POLICY_NAME, PolicyDocument: JSON.stringify(p.inline) })),
@@ -72,12 +69,13 @@ export class IamGateway {
     }
   }
 
+  /**
+   * No IAM waiters here: IAM answers Get* at once while EC2 may still not see the profile, so the
+   * real propagation wait is RunInstances' retry on "Invalid IAM Instance Profile" (launch.ts).
+   */
   async createInstanceProfile(name: string, roleName: string, tags: Record<string, string>): Promise<void> {
     await aws('creating the instance profile (iam:CreateInstanceProfile)', () =>
       this.client.send(new CreateInstanceProfileCommand({ InstanceProfileName: name, Tags: toTags(tags) })),
-    );
-    await aws('waiting for the instance profile', () =>
-      waitUntilInstanceProfileExists({ client: this.client, maxWaitTime: 60, minDelay: 1, maxDelay: 5 }, { InstanceProfileName: name }),
     );
     await aws('adding the role to the instance profile', () =>
       this.client.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: name, RoleName: roleName })),

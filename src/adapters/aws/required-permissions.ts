@@ -104,7 +104,8 @@ export const REQUIRED_PERMISSIONS: Record<string, MethodPermissions> = {
   // ec2.ts
   'Ec2Gateway.newestImage': read('fleet', ['DescribeImagesCommand'], ['ec2:DescribeImages']),
   'Ec2Gateway.image': read('fleet', ['DescribeImagesCommand'], ['ec2:DescribeImages']),
-  'Ec2Gateway.defaultVpcId': read('fleet', ['DescribeVpcsCommand'], ['ec2:DescribeVpcs']),
+  'Ec2Gateway.defaultVpc': read('fleet', ['DescribeVpcsCommand'], ['ec2:DescribeVpcs']),
+  'Ec2Gateway.vpc': read('fleet', ['DescribeVpcsCommand'], ['ec2:DescribeVpcs']),
   'Ec2Gateway.subnets': read('fleet', ['DescribeSubnetsCommand'], ['ec2:DescribeSubnets']),
   'Ec2Gateway.vpcs': read('fleet', ['DescribeVpcsCommand'], ['ec2:DescribeVpcs']),
   'Ec2Gateway.subnetNames': read('fleet', ['DescribeSubnetsCommand'], ['ec2:DescribeSubnets']),
@@ -212,7 +213,7 @@ export const REQUIRED_PERMISSIONS: Record<string, MethodPermissions> = {
   ),
   'IamGateway.createRole': {
     feature: 'fleet',
-    calls: ['CreateRoleCommand', 'waitUntilRoleExists', 'PutRolePolicyCommand', 'AttachRolePolicyCommand'],
+    calls: ['CreateRoleCommand', 'PutRolePolicyCommand', 'AttachRolePolicyCommand'],
     grants: [
       // CreateRole with Tags needs iam:TagRole too.
       { actions: ['iam:CreateRole', 'iam:TagRole', 'iam:GetRole', 'iam:PutRolePolicy'], on: ['iam:fleet-role'] },
@@ -221,7 +222,7 @@ export const REQUIRED_PERMISSIONS: Record<string, MethodPermissions> = {
   },
   'IamGateway.createInstanceProfile': {
     feature: 'fleet',
-    calls: ['CreateInstanceProfileCommand', 'waitUntilInstanceProfileExists', 'AddRoleToInstanceProfileCommand'],
+    calls: ['CreateInstanceProfileCommand', 'AddRoleToInstanceProfileCommand'],
     grants: [
       {
         actions: [

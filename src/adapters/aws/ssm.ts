@@ -43,23 +43,21 @@ export class SsmGateway {
     }
   }
 
-  /** Writes a SecureString; tags only on creation (SSM refuses Tags with Overwrite, and ownership must not move). */
+  /**
+   * Writes a SecureString: created with tags (one call), or, when it exists, overwritten without
+   * touching its tags — ownership (what `down` may delete) is decided at creation.
+   */
   async putSecure(name: string, value: Secret, opts: { tags: Record<string, string>; overwrite: boolean; description?: string }): Promise<'created' | 'updated'> {
-    const existed = opts.overwrite ? await this.exists(name) : false;
-    await aws(`writing SSM SecureString ${name}`, () =>
-      this.client.send(
-        new PutParameterCommand({
-          Name: name,
-          Value: value.reveal(),
-          Type: 'SecureString',
-          Overwrite: existed,
-          ...(existed ? {} : { Tags: toTags(opts.tags) }),
-          ...(opts.description ? { Description: opts.description } : {}),
-        }),
-      ),
-    );
-    // An existing parameter keeps its tags: ownership (what `down` may delete) is decided at creation.
-    return existed ? 'updated' : 'created';
+    const base = { Name: name, Value: value.reveal(), Type: 'SecureString' as const, ...(opts.description ? { Description: opts.description } : {}) };
+    try {
+      await this.client.send(new PutParameterCommand({ ...base, Overwrite: false, Tags: toTags(opts.tags) }));
+      return 'created';
+    } catch (e) {
+      if (!isAwsErrorCode(e, 'ParameterAlreadyExists')) throw toAwsError(e, `writing SSM SecureString ${name}`);
+      if (!opts.overwrite) throw toAwsError(e, `writing SSM SecureString ${name}`);
+    }
+    await aws(`writing SSM SecureString ${name}`, () => this.client.send(new PutParameterCommand({ ...base, Overwrite: true })));
+    return 'updated';
   }
 
   /** Conditional create (Overwrite false): returns false when the parameter already exists. */

@@ -9,7 +9,16 @@ export interface ExportCloudFormationFlags {
 }
 
 export function registerExport(program: Command): void {
-  const exp = program.command('export').description('Export the fleet in another form (CloudFormation template).');
+  const exp = program
+    .command('export')
+    .description('Export the fleet in another form (CloudFormation template).')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ nessus-byol export cloudformation -f fleet.yaml > fleet.template.yaml
+  $ nessus-byol export cloudformation -f fleet.yaml --offline -o template.yaml`,
+    );
   exp
     .command('cloudformation')
     .description(

@@ -11,7 +11,7 @@ export async function runPlan(g: GlobalOptions, opts: { offline: boolean; allowW
   let observed: Observed | null = null;
   if (!opts.offline) {
     const [{ observeFleet }, { createAwsGateways }] = await Promise.all([import('../../app/observe.js'), import('../../app/gateways.js')]);
-    observed = await observeFleet(config, createAwsGateways({ region: config.region, profile: config.profile }));
+    observed = await observeFleet(config, createAwsGateways({ region: config.region, profile: config.profile }), { network: 'always' });
   }
   const plan = buildPlan(config, observed);
   if (g.json && observed?.networkPath?.ok !== false) out.result({ plan });

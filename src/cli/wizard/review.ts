@@ -32,7 +32,7 @@ export async function reviewPlan(input: ReviewInput): Promise<Review> {
   const config = resolveWizardText(input, (m) => input.out.notice(m));
   try {
     const [{ observeFleet }, { createAwsGateways }] = await Promise.all([import('../../app/observe.js'), import('../../app/gateways.js')]);
-    const observed = await observeFleet(config, createAwsGateways({ region: config.region, profile: config.profile }));
+    const observed = await observeFleet(config, createAwsGateways({ region: config.region, profile: config.profile }), { network: 'always' });
     const plan = buildPlan(config, observed);
     return { config, plan, text: renderPlan(plan, input.out.style, { showUserData: false }), provisionable: observed.path.ok };
   } catch (e) {
