@@ -35,8 +35,8 @@ export function startAutoLinker(opts: { motoEndpoint: string; region: string; si
     if (res.ok) linkedAt.set(instanceId, Date.now());
   };
 
-  // The tool names a scanner after its instance id, so the name tag lands just after RunInstances
-  // (CreateTags); the bootstrap reads the same name at boot. Link under the latest name seen.
+  // The bootstrap names a scanner at boot: the name template with its instance id from IMDS
+  // (`{fleet}-{instanceId}` by default), or the name tagged at launch for per-instance names.
   const names = new Map<string, string>();
   const linkWhenNamed = (id: string) => {
     const name = names.get(id);
@@ -58,7 +58,7 @@ export function startAutoLinker(opts: { motoEndpoint: string; region: string; si
       if (!id) continue;
       const tags = Object.fromEntries((i.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
       if (fleets && !fleets.includes(tags['nessus-byol:fleet'] ?? '')) continue;
-      const name = tags['nessus-byol:scanner-name'];
+      const name = tags['nessus-byol:scanner-name'] ?? (tags['nessus-byol:fleet'] ? `${tags['nessus-byol:fleet']}-${id}` : undefined);
       if (name !== undefined) names.set(id, name);
       if (seenAt.has(id)) continue;
       seenAt.set(id, Date.now());
