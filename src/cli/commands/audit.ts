@@ -5,7 +5,7 @@ import type { AuditKeysFlags, AuditRotateFlags, AuditSetupFlags } from './audit-
 const DEFAULTS_NOTE = `Defaults: group nessus-byol-audit, user nessus-byol-audit, credential "nessus-byol AWS audit".
 Needs: AWS credentials that may manage IAM (IAM is global; --region or AWS_REGION only picks the
 endpoint, us-east-1 when unset). setup/rotate also need TIO_ACCESS_KEY and TIO_SECRET_KEY (Tenable API
-URL: NESSUS_BYOL_TENABLE_API_URL, else TIO_URL, else https://cloud.tenable.com). Docs: docs/audit.md`;
+URL: NESSUS_BYOL_TENABLE_API_URL, else TIO_URL, else https://cloud.tenable.com). Docs: README.md, "Audit your AWS cloud from Tenable"`;
 
 export function registerAudit(program: Command): void {
   const audit = program

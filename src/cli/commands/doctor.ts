@@ -25,7 +25,7 @@ Examples:
 Each check reports pass, warn, fail or skip (when a check it depends on failed). Read-only: it makes
 one GET /scanners and one GET of the linking key in Tenable (never shown). Without -f the fleet file is
 not read. What cannot be proven without launching (the Marketplace subscription) or without the
-Service Quotas API (the vCPU limit) is said so. Docs: docs/doctor.md
+Service Quotas API (the vCPU limit) is said so. Docs: README.md, "Checking your setup" and "IAM permissions"
 Exit codes: 0 no failures (warnings allowed) · 5 a check failed · 2 bad flags or fleet file`,
     )
     .action(async (_opts: unknown, cmd: Command) => {

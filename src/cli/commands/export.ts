@@ -38,7 +38,7 @@ Examples:
 
 Deploy it yourself: aws cloudformation deploy --template-file template.yaml --stack-name nessus-byol-<fleet> --capabilities CAPABILITY_NAMED_IAM
 The linking key must already be stored where link.key says (e.g. nessus-byol linking-key --store ssm:/nessus/linking-key).
-For many accounts use \`nessus-byol org up\` (docs/org.md). Exit codes: 0 ok · 1 AWS refused · 2 bad flags or config`,
+For many accounts use \`nessus-byol org up\` (README.md, "Organisation scale"). Exit codes: 0 ok · 1 AWS refused · 2 bad flags or config`,
     )
     .action(async (flags: ExportCloudFormationFlags, cmd: Command) => {
       const { runExportCloudFormation } = await import('./export-action.js');

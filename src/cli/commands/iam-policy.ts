@@ -34,7 +34,7 @@ Covers plan, up, status, wait, rebuild, down, reconcile, ssh, linking-key and do
 a table kept next to the AWS gateways (a test fails when code calls AWS without an entry). Resources are
 scoped by ARN (role/instance profile nessus-byol-<fleet>-<region>, parameter/nessus-byol/<fleet>/*) and
 tags (aws:ResourceTag / aws:RequestTag nessus-byol:fleet) where AWS allows; iam:PassRole only to EC2.
-Without -f the fleet file is not read (a generic policy for any fleet). Docs: docs/doctor.md`,
+Without -f the fleet file is not read (a generic policy for any fleet). Docs: README.md, "Checking your setup" and "IAM permissions"`,
     )
     .action(async (flags: IamPolicyFlags, cmd: Command) => {
       const { runIamPolicy } = await import('./iam-policy-action.js');

@@ -24,7 +24,7 @@ export interface OrgDownFlags {
 const NEEDS = `Needs: credentials of the Organizations management account or a CloudFormation delegated
 administrator, StackSets trusted access enabled (aws organizations enable-aws-service-access
 --service-principal member.org.stacksets.cloudformation.amazonaws.com), TIO_ACCESS_KEY/TIO_SECRET_KEY.
-Docs: docs/org.md`;
+Docs: README.md, "Organisation scale"`;
 
 export function registerOrg(program: Command): void {
   const org = program

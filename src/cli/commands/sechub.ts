@@ -80,7 +80,7 @@ Examples:
 
 Exit codes: 0 all imported (or SIGTERM during --run-every) · 1 a finding failed or AWS/Tenable said no
             2 bad flags or missing TIO_ACCESS_KEY/TIO_SECRET_KEY · 130 Ctrl-C
-Docs: docs/sechub.md`,
+Docs: README.md, "Security Hub"`,
     )
     .action(async (opts: SechubFlags, cmd: Command) => {
       const { runSechubCommand } = await import('./sechub-action.js');
