@@ -97,7 +97,7 @@ async function fleetInstances(fleet: string, key: { id: string; secret: string }
 /**
  * Stands in for the boot: the sandbox's boot watcher uses moto's dummy keys, which IAM enforcement
  * refuses, so this links each launched scanner the way its user-data would (the simulator's link
- * endpoint, with the linking key and the name `up` tagged on the instance).
+ * endpoint, with the linking key and the name the bootstrap gives it: `{fleet}-{instanceId}`).
  */
 function startLinker(fleet: string, key: { id: string; secret: string }): () => void {
   const linked = new Set<string>();
@@ -105,8 +105,8 @@ function startLinker(fleet: string, key: { id: string; secret: string }): () => 
   void (async () => {
     while (!stopped) {
       for (const i of await fleetInstances(fleet, key).catch(() => [])) {
-        const name = i.Tags?.find((t) => t.Key === 'nessus-byol:scanner-name')?.Value;
-        if (!name || linked.has(i.InstanceId!) || i.State?.Name !== 'running') continue;
+        const name = `${fleet}-${i.InstanceId}`;
+        if (linked.has(i.InstanceId!) || i.State?.Name !== 'running') continue;
         linked.add(i.InstanceId!);
         await fetch(`${sim.url}/_sim/link`, {
           method: 'POST',

@@ -76,6 +76,12 @@ export async function launchWithFallback(
       }
     }
   }
+  if (attempts.length > 0 && attempts.every((a) => a.error === 'Unsupported')) {
+    throw new AwsError('INSTANCE_TYPE_NOT_OFFERED', `${req.instanceTypes.join(', ')} is not offered in the availability zones of ${req.subnets.map((s) => s.id).join(', ')}.`, {
+      hint: `pick a type offered there (\`aws ec2 describe-instance-type-offerings --location-type availability-zone --filters Name=instance-type,Values=${req.instanceTypes[0]}\`), or other subnets`,
+      data: { attempts },
+    });
+  }
   throw new AwsError('INSUFFICIENT_CAPACITY', `No capacity for ${req.count} scanner(s): tried ${attempts.map((a) => `${a.instanceType} in ${a.subnetId} (${a.error})`).join(', ')}.`, {
     hint: 'add instance types (scanners.instanceType: [a, b]) or subnets in other availability zones, or retry later',
     data: { attempts },

@@ -63,7 +63,7 @@ export function createTenableClient(options: TenableClientOptions): TenableClien
     try {
       return await call;
     } catch (e) {
-      if (e instanceof TenableError && e.status === 404) return gone;
+      if (e instanceof TenableError && e.code === 'TENABLE_NOT_FOUND') return gone;
       throw e;
     }
   }

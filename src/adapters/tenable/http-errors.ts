@@ -63,6 +63,14 @@ export function httpError(op: Operation, f: HttpFailure, secrets: readonly Secre
         data,
       });
     case 404:
+      // Tenable's own 404s are JSON; anything else means the URL is not a Tenable API at all.
+      if (f.message === undefined) {
+        return new TenableError('NOT_TENABLE', `The server at ${f.baseUrl} is not a Tenable API: it answered 404 without Tenable's error body to ${call}.`, {
+          hint: 'Check TIO_URL (or NESSUS_BYOL_TENABLE_API_URL, or tenable.url for a custom site): it should be https://cloud.tenable.com, https://fedcloud.tenable.com or your site’s API URL.',
+          status: 404,
+          data,
+        });
+      }
       return new TenableError('NOT_FOUND', `Tenable has no such resource (${call} → 404${said}).`, {
         hint: 'It may have been deleted already; list the resources again to get current ids.',
         status: 404,

@@ -55,7 +55,7 @@ export async function readCredential(tenable: TenableCredentialsPort, uuid: stri
     const id = c.settings.access_key_id;
     return { uuid, name: c.name, accessKeyId: typeof id === 'string' && id !== '' ? id : undefined };
   } catch (e) {
-    if (e instanceof TenableError && e.status === 404) return null;
+    if (e instanceof TenableError && e.code === 'TENABLE_NOT_FOUND') return null;
     throw e;
   }
 }

@@ -16,14 +16,9 @@ export async function runDown(g: GlobalOptions, flags: DownFlags): Promise<void>
     const result = await down(
       {
         config,
-        aws: rt.aws,
-        tenable: rt.tenable,
-        now: rt.now,
-        sleep: rt.sleep,
-        owner: rt.owner,
+        ...rt,
         events: {
-          step: progress.step,
-          log: progress.log,
+          ...progress,
           confirm: async (plan) => {
             out.info(renderDownPlan(plan, out.style, { dryRun: false }));
             return confirmOrRefuse(g, out, `Remove these from ${plan.region}?`, 'down');

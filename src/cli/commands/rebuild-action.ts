@@ -22,19 +22,10 @@ export async function runRebuild(g: GlobalOptions, flags: RebuildFlags): Promise
     result = await rebuild(
       {
         config,
-        aws: rt.aws,
-        tenable: rt.tenable,
-        readConsole: rt.readConsole,
+        ...rt,
         env: process.env,
-        now: rt.now,
-        sleep: rt.sleep,
-        signal: rt.signal,
-        owner: rt.owner,
         events: {
-          step: progress.step,
-          scanner: progress.scanner,
-          log: progress.log,
-          waiting: progress.waiting,
+          ...progress,
           confirm: async (plan) => {
             if (!g.json) out.info(renderRebuildPlan(plan, out.style, { dryRun: false, force: flags.force }));
             return confirmOrRefuse(g, out, `Replace ${plan.old.length} scanner(s) in ${plan.region}?`, 'rebuild');

@@ -27,13 +27,9 @@ export async function runReconcile(g: GlobalOptions, flags: ReconcileFlags): Pro
     const result = await reconcile(
       {
         config,
-        aws: rt.aws,
-        tenable: rt.tenable,
-        now: rt.now,
-        sleep: rt.sleep,
-        owner: rt.owner,
+        ...rt,
         events: {
-          log: progress.log,
+          ...progress,
           confirm: async (findings) => {
             out.info(out.style('bold', `reconcile --fix will remove:`));
             out.info(renderFindings(findings, out.style));

@@ -34,19 +34,10 @@ export async function upResolved(g: GlobalOptions, flags: UpFlags, config: Resol
     result = await up(
       {
         config,
-        aws: rt.aws,
-        tenable: rt.tenable,
-        readConsole: rt.readConsole,
+        ...rt,
         env: opts.env ?? process.env,
-        now: rt.now,
-        sleep: rt.sleep,
-        signal: rt.signal,
-        owner: rt.owner,
         events: {
-          step: progress.step,
-          scanner: progress.scanner,
-          log: progress.log,
-          waiting: progress.waiting,
+          ...progress,
           confirm: async (plan) => {
             if (!g.json) out.info(renderPlan(plan, out.style, { showUserData: g.verbose }));
             for (const w of plan.warnings) if (g.json) out.warn(w);

@@ -21,13 +21,8 @@ export async function runWait(g: GlobalOptions, flags: WaitFlags): Promise<void>
     result = await waitFleet(
       {
         config,
-        aws: rt.aws,
-        tenable: rt.tenable,
-        readConsole: rt.readConsole,
-        now: rt.now,
-        sleep: rt.sleep,
-        signal: rt.signal,
-        events: { scanner: progress.scanner, log: progress.log, waiting: progress.waiting },
+        ...rt,
+        events: progress,
       },
       flags.timeout ? { timeoutMs: parseDuration(flags.timeout) } : {},
     );
