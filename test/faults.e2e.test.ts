@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeInstancesCommand, DescribeSecurityGroupsCommand, type Instance } from '@aws-sdk/client-ec2';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { SANDBOX_AMIS } from '../src/sandbox/moto-amis.js';
 import { BIN, cliEnv, expectNoStackTrace } from './helpers/cli.js';
 import { jsonOf, startE2eSandbox, type E2eSandbox } from './helpers/sandbox-e2e.js';
 
@@ -135,6 +136,55 @@ describe('up survives Tenable faults', () => {
     } finally {
       await fetch(`${e2e.sandbox.simulatorUrl}/_sim/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ permissions: { deny: [] } }) });
     }
+  });
+});
+
+describe('wait, down and rebuild survive faults too', () => {
+  it('wait: Tenable 429 (HTML body), 503 and a dropped connection', async () => {
+    const file = fleetFile('waitfaults', { scanners: { count: 2 } });
+    const launched = await e2e.cli(['up', '-f', file, '--yes', '--no-wait']);
+    expect(launched.code, launched.stderr).toBe(0);
+    e2e.sandbox.simulator.setFaults([
+      { method: 'GET', pathPrefix: '/scanners', status: 429, retryAfter: 1, times: 2 },
+      { method: 'GET', pathPrefix: '/scanners', status: 503, times: 1 },
+      { method: 'GET', pathPrefix: '/scanners', action: 'drop', times: 1 },
+    ]);
+    const r = await e2e.cli(['wait', '-f', file, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expectNoStackTrace(r.stderr);
+    await expectOneRecordPerInstance('waitfaults');
+  });
+
+  it('down: EC2 throttling and 5xx, a connection reset, Tenable 503 on DELETE — nothing left, no record left', async () => {
+    const file = fleetFile('downfaults', { scanners: { count: 2 } });
+    const created = await e2e.cli(['up', '-f', file, '--yes']);
+    expect(created.code, created.stderr).toBe(0);
+    e2e.proxy.setRules([
+      { action: 'TerminateInstances', times: 2, error: { status: 503, code: 'RequestLimitExceeded', message: 'Request limit exceeded.' } },
+      { action: 'DescribeInstances', times: 1, drop: true },
+      { action: 'DeleteSecurityGroup', times: 1, error: { status: 500, code: 'InternalError', message: 'An internal error has occurred' } },
+    ]);
+    e2e.sandbox.simulator.setFaults([{ method: 'DELETE', pathPrefix: '/scanners', status: 503, times: 1 }]);
+    const r = await e2e.cli(['down', '-f', file, '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expectNoStackTrace(r.stderr);
+    await expectNothingLeft('downfaults');
+    await expectOneRecordPerInstance('downfaults');
+  });
+
+  it('rebuild: throttled RunInstances and Tenable 429 — exactly the new scanners, one record each', async () => {
+    const file = fleetFile('rebuildfaults', { scanners: { count: 2 }, ami: { id: SANDBOX_AMIS.byol } });
+    const created = await e2e.cli(['up', '-f', file, '--yes']);
+    expect(created.code, created.stderr).toBe(0);
+    const newer = fleetFile('rebuildfaults', { scanners: { count: 2 }, ami: { id: SANDBOX_AMIS.byolNewer } });
+    e2e.proxy.setRules([{ action: 'RunInstances', times: 2, error: { status: 503, code: 'RequestLimitExceeded', message: 'Request limit exceeded.' } }]);
+    e2e.sandbox.simulator.setFaults([{ method: 'GET', pathPrefix: '/scanners', status: 429, retryAfter: 1, times: 2 }]);
+    const r = await e2e.cli(['rebuild', '-f', newer, '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const instances = await instancesOf('rebuildfaults');
+    expect(instances).toHaveLength(2);
+    expect(instances.every((i) => i.ImageId === SANDBOX_AMIS.byolNewer)).toBe(true);
+    await expectOneRecordPerInstance('rebuildfaults');
   });
 });
 

@@ -36,6 +36,10 @@ async function userDataOf(id: string, region = 'us-east-1'): Promise<string> {
   return Buffer.from(out.UserData?.Value ?? '', 'base64').toString('utf8');
 }
 
+async function simConfig(body: Record<string, unknown>): Promise<void> {
+  await fetch(`${e2e.sandbox.simulatorUrl}/_sim/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
 function tagsOf(tags: Array<{ Key?: string; Value?: string }> | undefined): Record<string, string> {
   return Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 }
@@ -186,6 +190,46 @@ describe('up against the sandbox (moto + Tenable simulator + real user-data boot
       expect(tagsOf(i.Tags).Name).toBe(json.name);
     }
     expect(names.size).toBe(2);
+  });
+
+  it('a refused link fails fast with the bootstrap line and the exact ssh logs command (instances kept)', async () => {
+    await simConfig({ refuseLinking: true });
+    try {
+      const file = e2e.fleetFrom('minimal.yaml', (doc) => doc.setIn(['fleet'], 'refused'));
+      const r = await e2e.cli(['up', '-f', file, '--yes', '--json']);
+      expect(r.code).toBe(1);
+      expectNoStackTrace(r.stderr);
+      const [i] = await fleetInstances('refused');
+      expect(r.stderr).toMatch(/failed to link/);
+      expect(r.stderr).toMatch(/link-failed/);
+      expect(r.stderr).toContain(`logs: nessus-byol ssh refused-${i!.InstanceId} logs -f ${file}`);
+      expect(jsonOf(r)).toMatchObject({ ok: false, error: { code: 'LINK_FAILED' } });
+    } finally {
+      await simConfig({ refuseLinking: false });
+    }
+  });
+
+  it('linked but never ready exits 4 with the diagnosis; a timeout keeps the instances unless --rollback-on-timeout', async () => {
+    await simConfig({ neverLoadPlugins: true });
+    try {
+      const file = e2e.fleetFrom('minimal.yaml', (doc) => {
+        doc.setIn(['fleet'], 'notready');
+        doc.setIn(['wait'], doc.createNode({ until: 'ready', timeout: '6s', interval: '1s' }));
+      });
+      const r = await e2e.cli(['up', '-f', file, '--yes', '--json']);
+      expect(r.code).toBe(4);
+      expect(r.stderr).toMatch(/linked but did not become ready/);
+      expect(r.stderr).toMatch(/plugins not loaded/);
+      expect(await fleetInstances('notready')).toHaveLength(1);
+      const rolled = await e2e.cli(['up', '-f', e2e.fleetFrom('minimal.yaml', (doc) => {
+        doc.setIn(['fleet'], 'rolledback');
+        doc.setIn(['wait'], doc.createNode({ until: 'ready', timeout: '6s', interval: '1s' }));
+      }), '--yes', '--rollback-on-timeout']);
+      expect(rolled.code).toBe(4);
+      expect(await fleetInstances('rolledback')).toHaveLength(0);
+    } finally {
+      await simConfig({ neverLoadPlugins: false });
+    }
   });
 
   it('a failure midway (second RunInstances refused) removes everything this run created', async () => {

@@ -140,7 +140,9 @@ export async function up(deps: UpDeps, opts: UpOptions): Promise<UpResult> {
     };
   } catch (error) {
     const interrupted = signal.aborted;
-    const timedOut = error instanceof NessusByolError && (error.exitCode === 3 || error.exitCode === 4);
+    // Once launched, a scanner that fails to link or times out is kept for diagnosis (ssh logs,
+    // console output) unless --rollback-on-timeout; provisioning failures and Ctrl-C always clean up.
+    const timedOut = phase === 'wait' && error instanceof NessusByolError && (error.exitCode === 3 || error.exitCode === 4 || error.code === 'LINK_FAILED');
     const keep = opts.keepOnFail || (timedOut && !opts.rollbackOnTimeout && !interrupted);
     if (!keep && journal.entries.length > 0) {
       events.step('rollback', 'Removing what this run created', 'running');

@@ -3,6 +3,7 @@ import type { TenableScanner } from '../adapters/tenable/scanner.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { LinkTimeoutError, NotReadyError, RuntimeError } from '../core/errors.js';
 import { TAG } from '../core/naming.js';
+import { sshLogsCommand } from './ssh/logs-command.js';
 import { bootstrapLines, type ConsoleReader } from './console-reader.js';
 import type { AwsGateways } from './gateways.js';
 import { formatDuration } from './time.js';
@@ -145,11 +146,11 @@ export async function waitPhase(
   const summary = diagnosis
     .map(
       (d) =>
-        `  ${d.name} (${d.instanceId}, ${d.instanceState}): ${d.lastRecord ? `Tenable id ${d.lastRecord.id}, status ${d.lastRecord.status}, plugins ${d.lastRecord.loadedPluginSet ?? 'not loaded'}` : 'no Tenable record'}${d.bootstrap.length ? `; last bootstrap line: ${d.bootstrap[d.bootstrap.length - 1]}` : ''}`,
+        `  ${d.name} (${d.instanceId}, ${d.instanceState}): ${d.lastRecord ? `Tenable id ${d.lastRecord.id}, status ${d.lastRecord.status}, plugins ${d.lastRecord.loadedPluginSet ?? 'not loaded'}` : 'no Tenable record'}${d.bootstrap.length ? `; last bootstrap line: ${d.bootstrap[d.bootstrap.length - 1]}` : ''}\n    logs: ${d.next[0]}`,
     )
     .join('\n');
   const data = { scanners: outcomes, diagnosis };
-  const next = `nessus-byol status -f ${config.file}  ·  nessus-byol ssh <scanner> logs -f ${config.file}  ·  nessus-byol down -f ${config.file}`;
+  const next = `nessus-byol status -f ${config.file}  ·  the logs commands above  ·  nessus-byol down -f ${config.file}`;
   if (failed.size > 0 && !result.timedOut) {
     throw new RuntimeError('LINK_FAILED', `${failed.size} scanner(s) failed to link:\n${summary}`, {
       hint: `look closer: ${next}`,
@@ -227,7 +228,7 @@ async function diagnose(deps: WaitPhaseDeps, scanners: ScannerProgress[]): Promi
             }
           : null,
         next: [
-          `nessus-byol ssh ${p.name} logs -f ${deps.config.file}`,
+          sshLogsCommand(deps.config.file, p.name),
           `aws ec2 get-console-output --instance-id ${p.instanceId} --region ${deps.config.region}`,
         ],
       };
@@ -277,11 +278,11 @@ async function waitStandalone(
     .join('\n');
   if (bad.some((o) => o.phase === 'failed'))
     throw new RuntimeError('ACTIVATION_FAILED', `Standalone activation failed:\n${list}`, {
-      hint: `nessus-byol ssh <scanner> logs -f ${deps.config.file}`,
+      hint: bad.map((o) => sshLogsCommand(deps.config.file, o.name)).join('  ·  '),
     });
   throw new LinkTimeoutError(
     `Standalone activation did not finish within ${formatDuration(opts.timeoutMs)}:\n${list}`,
-    { hint: `nessus-byol ssh <scanner> logs -f ${deps.config.file}` },
+    { hint: bad.map((o) => sshLogsCommand(deps.config.file, o.name)).join('  ·  ') },
   );
 }
 

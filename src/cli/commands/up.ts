@@ -16,7 +16,7 @@ export function registerUp(program: Command): void {
     .description('Create what is missing, launch the scanners and wait until they are linked and ready in Tenable.')
     .option('--no-wait', 'return once the instances are launched (then `nessus-byol wait`)')
     .addOption(new Option('--timeout <duration>', 'how long to wait for linking (overrides wait.timeout), e.g. 20m'))
-    .option('--rollback-on-timeout', 'remove what this run created when waiting times out (default: keep for diagnosis)', false)
+    .option('--rollback-on-timeout', 'remove what this run created when its scanners fail to link or time out (default: keep them for diagnosis)', false)
     .option('--keep-on-fail', 'keep what this run created when it fails (default: remove it)', false)
     .option('--force-unlock', 'take over the fleet lock held by another (killed) run', false)
     .option('--allow-world', 'accept 0.0.0.0/0 or ::/0 for ports 22/8834', false)
