@@ -37,7 +37,7 @@ async function answer(session: string, question: RegExp, ...keys: string[]): Pro
 /** Starts the built CLI in a 200×50 pseudo-terminal, with this environment, in `dir`. */
 function startInTmux(session: string, dir: string, args: string[], env: Record<string, string>): void {
   const script = join(dir, `${session}.sh`);
-  const exports = Object.entries(cliEnv(env))
+  const exports = Object.entries(cliEnv({ CI: undefined, ...env }))
     .filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
     .map(([k, v]) => `export ${k}=${sh(v ?? '')}`)
     .join('\n');

@@ -25,7 +25,7 @@ export function globalsOf(cmd: Command): GlobalOptions {
 }
 
 export function outputFor(g: GlobalOptions): Output {
-  return createOutput({ json: g.json, verbose: g.verbose, color: g.color, ci: isCi(process.env) });
+  return createOutput({ json: g.json, verbose: g.verbose, color: g.color });
 }
 
 export function isCi(env: NodeJS.ProcessEnv): boolean {

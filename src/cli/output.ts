@@ -29,7 +29,6 @@ export interface OutputOptions {
   stdout?: Writable & { isTTY?: boolean };
   stderr?: Writable & { isTTY?: boolean };
   stdinIsTTY?: boolean;
-  ci?: boolean;
 }
 
 export function createOutput(opts: OutputOptions): Output {
@@ -42,7 +41,8 @@ export function createOutput(opts: OutputOptions): Output {
     json: opts.json,
     verbose: opts.verbose,
     color,
-    interactive: Boolean(opts.stdinIsTTY ?? process.stdin.isTTY) && Boolean(stderr.isTTY) && !opts.ci,
+    // Whether a question can be asked: a terminal on both ends. (CI only changes how progress is drawn.)
+    interactive: Boolean(opts.stdinIsTTY ?? process.stdin.isTTY) && Boolean(stderr.isTTY),
     info: (m) => line(m),
     notice: (m) => line(style('cyan', `notice: ${m}`)),
     warn: (m) => line(style('yellow', `warning: ${m}`)),

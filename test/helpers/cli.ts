@@ -100,7 +100,8 @@ export function runCliInTerminal(
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], {
       cwd: opts.cwd ?? REPO_ROOT,
-      env: cliEnv(opts.env),
+      // A person at a terminal: CI (set when the suite itself runs in CI) would switch the TTY views off.
+      env: cliEnv({ CI: undefined, ...opts.env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
