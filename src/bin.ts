@@ -35,6 +35,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `nessus-byol … | head` closes the pipe early: stop quietly, as other CLIs do, instead of a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 let interrupted = false;
 process.on('SIGINT', () => {
   // Commands that create resources install their own handler to clean up first; this is the fallback.

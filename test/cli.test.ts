@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   ANSI_RE,
+  BIN,
+  cliEnv,
   expectNoStackTrace,
   HAS_SCRIPT_PTY,
   parseSingleJson,
@@ -226,5 +228,17 @@ describe('colours', () => {
       expect(r.code, r.output).toBe(0);
       expect(r.output).not.toMatch(ANSI_RE);
     });
+  });
+});
+
+describe('pipes', () => {
+  it('a reader that closes the pipe early (| head) ends the CLI quietly, with no stack trace', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync('bash', ['-c', `set -o pipefail; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} schema | true`], {
+      encoding: 'utf8',
+      env: cliEnv(),
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 });
