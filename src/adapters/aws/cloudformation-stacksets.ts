@@ -92,17 +92,7 @@ export class StackSetGateway {
   async create(w: StackSetWrite): Promise<void> {
     await aws(`creating StackSet ${w.name} (cloudformation:CreateStackSet)`, () =>
       this.client.send(
-        new CreateStackSetCommand({
-          StackSetName: w.name,
-          Description: w.description,
-          TemplateBody: w.templateBody,
-          Parameters: params(w.parameters),
-          Capabilities: ['CAPABILITY_NAMED_IAM'],
-          PermissionModel: 'SERVICE_MANAGED',
-          AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
-          ManagedExecution: { Active: true },
-          Tags: Object.entries(w.tags).map(([Key, Value]) => ({ Key, Value })),
-        }),
+        new CreateStackSetCommand(stackSetSettings(w)),
       ),
     );
   }
@@ -112,15 +102,7 @@ export class StackSetGateway {
     const out = await this.whenIdle(`updating StackSet ${w.name} (cloudformation:UpdateStackSet)`, () =>
       this.client.send(
         new UpdateStackSetCommand({
-          StackSetName: w.name,
-          Description: w.description,
-          TemplateBody: w.templateBody,
-          Parameters: params(w.parameters),
-          Capabilities: ['CAPABILITY_NAMED_IAM'],
-          PermissionModel: 'SERVICE_MANAGED',
-          AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
-          ManagedExecution: { Active: true },
-          Tags: Object.entries(w.tags).map(([Key, Value]) => ({ Key, Value })),
+          ...stackSetSettings(w),
           OperationPreferences: preferences(opts),
         }),
       ),
@@ -239,4 +221,19 @@ function preferences(opts: OperationOptions): StackSetOperationPreferences {
   if ('percentage' in ft) p.FailureTolerancePercentage = ft.percentage;
   else p.FailureToleranceCount = ft.count;
   return p;
+}
+
+/** What create and update send alike: a service-managed StackSet that follows the organisation. */
+function stackSetSettings(w: StackSetWrite) {
+  return {
+    StackSetName: w.name,
+    Description: w.description,
+    TemplateBody: w.templateBody,
+    Parameters: params(w.parameters),
+    Capabilities: ['CAPABILITY_NAMED_IAM' as const],
+    PermissionModel: 'SERVICE_MANAGED' as const,
+    AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
+    ManagedExecution: { Active: true },
+    Tags: Object.entries(w.tags).map(([Key, Value]) => ({ Key, Value })),
+  };
 }
