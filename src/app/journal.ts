@@ -3,7 +3,7 @@
  * what this run created (instances first, then shared resources), newest first.
  */
 export interface JournalEntry {
-  kind: 'instances' | 'security-group' | 'key-pair' | 'iam' | 'ssm-parameter' | 'file';
+  kind: 'instances' | 'tenable-record' | 'security-group' | 'key-pair' | 'iam' | 'ssm-parameter' | 'file';
   id: string;
   undo: () => Promise<void>;
 }

@@ -140,8 +140,8 @@ export async function rebuild(deps: RebuildDeps, opts: RebuildOptions): Promise<
           ...deps,
           onRecord: (_instanceId, record) =>
             journal.record({
-              kind: 'instances',
-              id: `tenable:${record.id}`,
+              kind: 'tenable-record',
+              id: String(record.id),
               undo: async () => void (await deps.tenable().deleteScanner(record.id)),
             }),
         },

@@ -96,7 +96,6 @@ export async function up(deps: UpDeps, opts: UpOptions): Promise<UpResult> {
     forceUnlock: opts.forceUnlock,
   });
   const journal = new Journal();
-  const records = new Map<string, number>();
   let phase: 'provision' | 'wait' = 'provision';
   let provisionMs = 0;
   try {
@@ -114,8 +113,7 @@ export async function up(deps: UpDeps, opts: UpOptions): Promise<UpResult> {
           ...deps,
           onRecord: (instanceId, record) => {
             if (!launched.expected.some((e) => e.instanceId === instanceId)) return;
-            records.set(instanceId, record.id);
-            journal.record({ kind: 'instances', id: `tenable:${record.id}`, undo: async () => void (await deps.tenable().deleteScanner(record.id)) });
+            journal.record({ kind: 'tenable-record', id: String(record.id), undo: async () => void (await deps.tenable().deleteScanner(record.id)) });
           },
         },
         expected,
@@ -128,7 +126,7 @@ export async function up(deps: UpDeps, opts: UpOptions): Promise<UpResult> {
       fleet: config.fleet,
       region: config.region,
       ami: { id: plan.ami.id, ...(plan.ami.name ? { name: plan.ami.name } : {}) },
-      created: journal.created().filter((c) => !c.id.startsWith('tenable:')),
+      created: journal.created().filter((c) => c.kind !== 'tenable-record'),
       kept,
       drift: plan.drift,
       scanners: outcomes.map((o) => {
@@ -287,7 +285,8 @@ export async function existingExpected(config: ResolvedConfig, _aws: AwsGateways
   return out;
 }
 
-function nothingToCreate(plan: Plan): boolean {
+/** True when the plan only keeps what exists: such a run just waits (no lock, no confirmation). */
+export function nothingToCreate(plan: Plan): boolean {
   return (
     plan.instances.toLaunch === 0 &&
     plan.securityGroup.action === 'keep' &&

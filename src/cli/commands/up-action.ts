@@ -1,4 +1,4 @@
-import { up, type UpResult } from '../../app/up.js';
+import { nothingToCreate, up, type UpResult } from '../../app/up.js';
 import { parseDuration } from '../../app/time.js';
 import { UsageError } from '../../core/errors.js';
 import { durationSchema } from '../../config/schema.js';
@@ -41,8 +41,10 @@ export async function upResolved(g: GlobalOptions, flags: UpFlags, config: Resol
           confirm: async (plan) => {
             if (!g.json) out.info(renderPlan(plan, out.style, { showUserData: g.verbose }));
             for (const w of plan.warnings) if (g.json) out.warn(w);
-            if (plan.instances.toLaunch === 0 && plan.securityGroup.action === 'keep' && !g.json) out.info('Nothing to create; checking the fleet is ready.');
-            if (plan.instances.toLaunch === 0 && plan.securityGroup.action === 'keep') return true;
+            if (nothingToCreate(plan)) {
+              if (!g.json) out.info('Nothing to create; checking the fleet is ready.');
+              return true;
+            }
             return confirmOrRefuse(g, out, `Create these resources in ${plan.region}?`, 'up');
           },
         },
