@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { canConnect, freeLoopbackPort } from '../../src/adapters/net/loopback.js';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
@@ -36,29 +36,6 @@ function keygen(path: string, comment: string): void {
   if (r.status !== 0) throw new Error(`ssh-keygen failed: ${r.stderr}`);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
 /**
  * A real OpenSSH sshd on a loopback port for the current user, with a throwaway host key, a
  * generated authorized user key, `LogLevel DEBUG3` into a file and the given session environment.
@@ -86,7 +63,7 @@ exec "\${SHELL:-/bin/sh}" -c "\${SSH_ORIGINAL_COMMAND:-}"
   );
   if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const user = userInfo().username;
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const setEnv = Object.entries(opts.env ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');

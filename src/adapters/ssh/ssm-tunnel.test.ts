@@ -2,7 +2,8 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findOnPath, freeLoopbackPort, ssmTunnelCommand } from './ssm-tunnel.js';
+import { freeLoopbackPort } from '../net/loopback.js';
+import { findOnPath, ssmTunnelCommand } from './ssm-tunnel.js';
 
 describe('SSM tunnel', () => {
   it('builds the aws ssm start-session port-forwarding command', () => {

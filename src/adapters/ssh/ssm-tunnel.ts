@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { canConnect, freeLoopbackPort } from '../net/loopback.js';
 import { delimiter, join } from 'node:path';
 import { RuntimeError } from '../../core/errors.js';
 
@@ -51,18 +51,6 @@ export function findOnPath(name: string, path: string | undefined): string | nul
   return null;
 }
 
-/** A free loopback TCP port (the tunnel binds it right after). */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface SsmTunnel {
   port: number;
@@ -124,15 +112,4 @@ async function waitForPort(child: ChildProcess, port: number, timeoutMs: number,
       hint: 'check that the instance shows as online in Systems Manager → Fleet Manager',
     },
   );
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
