@@ -1,3 +1,4 @@
+import { timeoutFlag } from '../timeout-flag.js';
 import { readFile } from 'node:fs/promises';
 import { OrgSecretGateway } from '../../adapters/aws/cloudformation-org-secret.js';
 import { StackSetGateway } from '../../adapters/aws/cloudformation-stacksets.js';
@@ -7,7 +8,6 @@ import { orgStatus } from '../../app/org/status.js';
 import { ec2Lookup } from '../../app/org/template.js';
 import { orgUp, type OrgUpResult } from '../../app/org/up.js';
 import { parseDuration } from '../../app/time.js';
-import { durationSchema } from '../../config/schema.js';
 import type { ResolvedConfig } from '../../config/resolve.js';
 import { isOrgId } from '../../core/cloudformation-org-policies.js';
 import { isCsvTarget, parseOperationLimit, parseRegions, parseTargetCsv, parseTargetList, type OrgTargets } from '../../core/cloudformation-targets.js';
@@ -73,7 +73,7 @@ export async function runOrgUp(g: GlobalOptions, flags: OrgUpFlags): Promise<voi
   }
   const maxConcurrent = parseOperationLimit('--max-concurrent', flags.maxConcurrent, 1);
   const failureTolerance = parseOperationLimit('--failure-tolerance', flags.failureTolerance, 0);
-  if (flags.timeout !== undefined && !durationSchema.safeParse(flags.timeout).success) throw new UsageError(`--timeout ${flags.timeout} is not a duration.`, { hint: 'use e.g. 90s, 20m or 1h' });
+  const timeout = timeoutFlag(flags.timeout);
   const targets = await readTargets(flags.targets, regions);
   const config = await loadConfigFor(g, out);
   if (!(await confirmOrRefuse(g, out, `Deploy fleet ${config.fleet} to ${describeTargets(targets)} in ${regions.join(', ')} through a StackSet?`, 'org up'))) {
@@ -89,7 +89,7 @@ export async function runOrgUp(g: GlobalOptions, flags: OrgUpFlags): Promise<voi
       maxConcurrent,
       failureTolerance,
       wait: flags.wait,
-      timeoutMs: flags.timeout ? parseDuration(flags.timeout) : parseDuration(config.wait.timeout),
+      timeoutMs: timeout.timeoutMs ?? parseDuration(config.wait.timeout),
       intervalMs: parseDuration(config.wait.interval),
     });
   } catch (e) {

@@ -1,7 +1,5 @@
+import { timeoutFlag } from '../timeout-flag.js';
 import { rebuild, type RebuildResult } from '../../app/rebuild.js';
-import { parseDuration } from '../../app/time.js';
-import { durationSchema } from '../../config/schema.js';
-import { UsageError } from '../../core/errors.js';
 import { loadConfigFor } from '../config-loader.js';
 import { confirmOrRefuse, createFleetRuntime, progressFor, requireYesWithoutTty } from '../fleet-runtime.js';
 import { outputFor, type GlobalOptions } from '../globals.js';
@@ -10,9 +8,7 @@ import type { RebuildFlags } from './rebuild.js';
 
 export async function runRebuild(g: GlobalOptions, flags: RebuildFlags): Promise<void> {
   const out = outputFor(g);
-  if (flags.timeout && !durationSchema.safeParse(flags.timeout).success) {
-    throw new UsageError(`--timeout ${flags.timeout} is not a duration.`, { hint: 'use e.g. 90s, 20m or 1h' });
-  }
+  const timeout = timeoutFlag(flags.timeout);
   const config = await loadConfigFor(g, out);
   if (!flags.dryRun) requireYesWithoutTty(g, out, 'rebuild');
   const rt = createFleetRuntime(config, out);
@@ -36,7 +32,7 @@ export async function runRebuild(g: GlobalOptions, flags: RebuildFlags): Promise
         dryRun: flags.dryRun,
         force: flags.force,
         forceUnlock: flags.forceUnlock,
-        ...(flags.timeout ? { timeoutMs: parseDuration(flags.timeout) } : {}),
+        ...timeout,
       },
     );
     await progress.stop();

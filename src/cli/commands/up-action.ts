@@ -1,7 +1,5 @@
+import { timeoutFlag } from '../timeout-flag.js';
 import { nothingToCreate, up, type UpResult } from '../../app/up.js';
-import { parseDuration } from '../../app/time.js';
-import { UsageError } from '../../core/errors.js';
-import { durationSchema } from '../../config/schema.js';
 import { loadConfigFor } from '../config-loader.js';
 import { confirmOrRefuse, createFleetRuntime, progressFor, requireYesWithoutTty } from '../fleet-runtime.js';
 import { outputFor, type GlobalOptions } from '../globals.js';
@@ -13,9 +11,7 @@ import type { UpFlags } from './up.js';
 
 export async function runUp(g: GlobalOptions, flags: UpFlags): Promise<void> {
   const out = outputFor(g);
-  if (flags.timeout && !durationSchema.safeParse(flags.timeout).success) {
-    throw new UsageError(`--timeout ${flags.timeout} is not a duration.`, { hint: 'use e.g. 90s, 20m or 1h' });
-  }
+  timeoutFlag(flags.timeout); // a bad --timeout is a usage error before the fleet file is read
   const config = await loadConfigFor(g, out, { allowWorld: flags.allowWorld });
   await upResolved(g, flags, config, { out });
 }
@@ -26,6 +22,7 @@ export async function runUp(g: GlobalOptions, flags: UpFlags): Promise<void> {
  */
 export async function upResolved(g: GlobalOptions, flags: UpFlags, config: ResolvedConfig, opts: { out?: Output; env?: NodeJS.ProcessEnv } = {}): Promise<void> {
   const out = opts.out ?? outputFor(g);
+  const timeout = timeoutFlag(flags.timeout);
   requireYesWithoutTty(g, out, 'up');
   const rt = createFleetRuntime(config, out);
   const progress = progressFor(g, out, config.wait.until);
@@ -51,7 +48,7 @@ export async function upResolved(g: GlobalOptions, flags: UpFlags, config: Resol
       },
       {
         wait: flags.wait,
-        ...(flags.timeout ? { timeoutMs: parseDuration(flags.timeout) } : {}),
+        ...timeout,
         rollbackOnTimeout: flags.rollbackOnTimeout,
         keepOnFail: flags.keepOnFail,
         forceUnlock: flags.forceUnlock,

@@ -1,7 +1,6 @@
-import { parseDuration } from '../../app/time.js';
+import { timeoutFlag } from '../timeout-flag.js';
 import { waitFleet, type WaitResult } from '../../app/wait.js';
-import { durationSchema } from '../../config/schema.js';
-import { InterruptedError, UsageError } from '../../core/errors.js';
+import { InterruptedError } from '../../core/errors.js';
 import { loadConfigFor } from '../config-loader.js';
 import { createFleetRuntime, progressFor } from '../fleet-runtime.js';
 import { outputFor, type GlobalOptions } from '../globals.js';
@@ -10,9 +9,7 @@ import type { WaitFlags } from './wait.js';
 
 export async function runWait(g: GlobalOptions, flags: WaitFlags): Promise<void> {
   const out = outputFor(g);
-  if (flags.timeout && !durationSchema.safeParse(flags.timeout).success) {
-    throw new UsageError(`--timeout ${flags.timeout} is not a duration.`, { hint: 'use e.g. 90s, 20m or 1h' });
-  }
+  const timeout = timeoutFlag(flags.timeout);
   const config = await loadConfigFor(g, out);
   const rt = createFleetRuntime(config, out);
   const progress = progressFor(g, out, config.wait.until);
@@ -24,7 +21,7 @@ export async function runWait(g: GlobalOptions, flags: WaitFlags): Promise<void>
         ...rt,
         events: progress,
       },
-      flags.timeout ? { timeoutMs: parseDuration(flags.timeout) } : {},
+      timeout,
     );
     await progress.stop();
   } catch (e) {
