@@ -97,10 +97,9 @@ export async function up(deps: UpDeps, opts: UpOptions): Promise<UpResult> {
   });
   const journal = new Journal();
   let phase: 'provision' | 'wait' = 'provision';
-  let provisionMs = 0;
   try {
     const launched = await provision(deps, plan, observed, journal, runId);
-    provisionMs = deps.now() - started;
+    const provisionMs = deps.now() - started;
     const kept = describeKept(plan);
     const expected: Array<ExpectedScanner & { isNew: boolean }> = [...launched.expected, ...(await existingExpected(config, aws, observed))];
     let outcomes: ScannerOutcome[] = expected.map((e) => ({ instanceId: e.instanceId, name: e.name, phase: 'waiting' }));

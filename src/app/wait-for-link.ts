@@ -70,7 +70,7 @@ export async function waitForScanners(opts: WaitOptions): Promise<WaitResult> {
   for (;;) {
     if (opts.signal?.aborted) break;
     ticks++;
-    let records: TenableScanner[] | null = null;
+    let records: TenableScanner[] | null;
     try {
       records = await opts.tenable.listScanners();
     } catch (e) {

@@ -141,7 +141,7 @@ export function parseSingleJson(stdout: string): Record<string, unknown> {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new Error(`stdout is not exactly one JSON document (${(e as Error).message}):\n${stdout}`);
+    throw new Error(`stdout is not exactly one JSON document (${(e as Error).message}):\n${stdout}`, { cause: e });
   }
   expect(doc, 'the --json document must be an object').toBeTypeOf('object');
   expect(doc).not.toBeNull();

@@ -8,7 +8,7 @@ export const groupsStep: Step = {
   paths: [['link', 'groups']],
   async run(ctx) {
     if (getIn(ctx.doc, ['link', 'method']) === 'standalone' || isSet(ctx.doc, ['link', 'groups'])) return;
-    let groups: string[] = [];
+    let groups: string[];
     const existing = ctx.session.tenable?.ok ? await ctx.discovery.scannerGroups(tenableApiUrlOf(ctx)).catch(() => []) : [];
     if (existing.length > 0) {
       groups = await ctx.prompts.checkbox('groups', {
