@@ -19,7 +19,7 @@ export interface Timed {
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(AWS_|TIO_|NESSUS_)/.test(k) && v !== undefined) env[k] = v;
-  return { ...env, NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
+  return { ...env, NO_COLOR: '1', ...extra };
 }
 
 /** Runs a process to completion, timing it from spawn to exit. */

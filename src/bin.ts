@@ -1,6 +1,4 @@
-#!/usr/bin/env node
-// Entry point: parse argv, run, map errors to exit codes — the only place that exits the process.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// The CLI proper (loaded by entry.ts once the Node version is checked): parse argv, run, map errors to exit codes — the only place that exits the process.
 
 import { CommanderError } from 'commander';
 import { buildProgram } from './cli/program.js';

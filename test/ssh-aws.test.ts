@@ -1,5 +1,5 @@
+import { has } from './helpers/tools.js';
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { writeStandIns } from '../src/sandbox/stand-ins/index.js';
 import { expectNoStackTrace, runCli } from './helpers/cli.js';
 import { HAS_SSHD, startSshd, type TestSshd } from './helpers/sshd.js';
 
-const HAS_MOTO = spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
+const HAS_MOTO = has('moto_server');
 const REGION = 'us-east-1';
 const NAME = 'ssh-aws-scanner-1';
 

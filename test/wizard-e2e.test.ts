@@ -1,3 +1,4 @@
+import { has } from './helpers/tools.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { BIN, cliEnv, runCli } from './helpers/cli.js';
 
 const SOCKET = `nb-wizard-${process.pid}`;
 const tmux = (...args: string[]) => spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-const HAS_TMUX = spawnSync('tmux', ['-V']).status === 0;
+const HAS_TMUX = has('tmux');
 const sh = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The whole pane history, wrapped lines joined. */

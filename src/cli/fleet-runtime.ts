@@ -2,7 +2,7 @@ import { userInfo, hostname } from 'node:os';
 import { createConsoleReader, type ConsoleReader } from '../app/console-reader.js';
 import { createAwsGateways, type AwsGateways } from '../app/gateways.js';
 import { tenableFromEnv } from '../app/tenable-from-env.js';
-import { abortableSleep } from '../app/time.js';
+import { sleep } from '../app/time.js';
 import type { TenableClient } from '../adapters/tenable/client.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { UsageError } from '../core/errors.js';
@@ -48,7 +48,7 @@ export function createFleetRuntime(config: ResolvedConfig, out: Output): FleetRu
     signal: controller.signal,
     owner: `${safe(() => userInfo().username, 'unknown')}@${hostname()} (pid ${process.pid})`,
     now: Date.now,
-    sleep: abortableSleep,
+    sleep,
     dispose: () => {
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);

@@ -1,22 +1,9 @@
 import type { FleetStatus } from '../app/status.js';
 import { formatDuration } from '../app/time.js';
 import type { WaitResult } from '../app/wait.js';
+import { cell, renderTable } from './render-table.js';
 
 export type Style = (format: 'bold' | 'green' | 'yellow' | 'red' | 'dim' | 'cyan', text: string) => string;
-
-/** Plain columns padded to the widest cell (cells may carry colour codes; widths use the plain text). */
-export function renderTable(headers: string[], rows: Array<Array<{ text: string; styled?: string }>>): string {
-  const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]?.text.length ?? 0)));
-  const line = (cells: Array<{ text: string; styled?: string }>) =>
-    cells
-      .map(
-        (cell, c) =>
-          (cell.styled ?? cell.text) + ' '.repeat(c === cells.length - 1 ? 0 : widths[c]! - cell.text.length + 2),
-      )
-      .join('')
-      .trimEnd();
-  return [line(headers.map((h) => ({ text: h }))), ...rows.map(line)].join('\n');
-}
 
 /** An age such as 42s, 5m03s, 3h10m or 2d04h. */
 export function age(ms: number | null): string {
@@ -33,7 +20,7 @@ export function renderStatus(s: FleetStatus, style: Style): string {
     lines.push('  no instance of this fleet runs — `nessus-byol up` creates them');
     return lines.join('\n');
   }
-  const c = (text: string, fmt?: Parameters<Style>[0]) => ({ text, ...(fmt ? { styled: style(fmt, text) } : {}) });
+  const c = (text: string, fmt?: Parameters<Style>[0]) => cell(text, fmt ? style(fmt, text) : undefined);
   const rows = s.scanners.map((r) => [
     c(r.name),
     c(r.instanceId),

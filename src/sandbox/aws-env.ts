@@ -6,7 +6,6 @@ export function sandboxAwsEnv(endpoint: string, region: string): Record<string, 
     AWS_SECRET_ACCESS_KEY: 'testing',
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 

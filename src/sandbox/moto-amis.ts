@@ -3,6 +3,7 @@
  * owner account and product codes so the tool's AMI lookup runs unchanged against the sandbox.
  */
 import { BYOL_PRODUCT_CODE, MARKETPLACE_OWNER_ID, PREAUTHORIZED_PRODUCT_CODE } from '../config/schema.js';
+import { newestFirst } from '../core/newest-image.js';
 
 export { BYOL_PRODUCT_CODE, MARKETPLACE_OWNER_ID, PREAUTHORIZED_PRODUCT_CODE };
 
@@ -51,6 +52,14 @@ function image(id: string, name: string, description: string, productCode: strin
     image_location: `aws-marketplace/${name}`,
     product_codes: [productCode],
   };
+}
+
+/** The BYOL image `ami: { productCode }` resolves to in the sandbox: the newest by the rule `up` uses. */
+export function newestSandboxByolAmi(): { id: string; name: string } {
+  const byol = sandboxAmiDocument()
+    .filter((i) => i.product_codes.includes(BYOL_PRODUCT_CODE))
+    .sort((a, b) => newestFirst({ name: a.name }, { name: b.name }));
+  return { id: byol[0]!.ami_id, name: byol[0]!.name };
 }
 
 export function sandboxAmiDocument(): MotoAmi[] {

@@ -84,7 +84,6 @@ describe('sandboxAwsEnv', () => {
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_REGION: 'eu-west-1',
       AWS_DEFAULT_REGION: 'eu-west-1',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
   });
 });

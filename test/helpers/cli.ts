@@ -1,4 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { has } from './tools.js';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
@@ -38,7 +39,6 @@ export function cliEnv(overrides: Record<string, string | undefined> = {}): Node
     if (!AMBIENT.test(k) && v !== undefined) env[k] = v;
   }
   env.NO_COLOR = '1';
-  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   for (const [k, v] of Object.entries(overrides)) {
     if (v === undefined) delete env[k];
     else env[k] = v;
@@ -82,8 +82,7 @@ export function runCli(args: string[], opts: RunCliOptions = {}): Promise<CliRes
 }
 
 /** Whether `script` (util-linux) is available to give the CLI a pseudo-terminal. */
-export const HAS_SCRIPT_PTY =
-  process.platform === 'linux' && spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+export const HAS_SCRIPT_PTY = process.platform === 'linux' && has('script');
 
 const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 

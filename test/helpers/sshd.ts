@@ -1,3 +1,4 @@
+import { has } from './tools.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { canConnect, freeLoopbackPort } from '../../src/adapters/net/loopback.js';
@@ -6,7 +7,7 @@ import { join } from 'node:path';
 
 /** Where Debian/Ubuntu's openssh-server puts sshd (`apt-get install -y openssh-server`). */
 export const SSHD_PATH = ['/usr/sbin/sshd', '/usr/bin/sshd'].find((p) => existsSync(p));
-export const HAS_SSHD = Boolean(SSHD_PATH) && spawnSync('ssh-keygen', ['-?'], { stdio: 'ignore' }).error === undefined;
+export const HAS_SSHD = Boolean(SSHD_PATH) && has('sshd') && has('ssh-keygen');
 
 export interface TestSshd {
   port: number;

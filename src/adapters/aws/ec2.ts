@@ -29,6 +29,7 @@ import {
   type Tag,
   type _InstanceType,
 } from '@aws-sdk/client-ec2';
+import { newestFirst } from '../../core/newest-image.js';
 import type { SgRule } from '../../core/security-group.js';
 import { TAG } from '../../core/naming.js';
 import { aws, isAwsErrorCode, toAwsError } from './aws-errors.js';
@@ -110,7 +111,7 @@ export class Ec2Gateway {
         new DescribeImagesCommand({ Owners: [owner], Filters: [{ Name: 'product-code', Values: [productCode] }, { Name: 'state', Values: ['available'] }] }),
       ),
     );
-    const images = [...(out.Images ?? [])].sort((a, b) => (b.CreationDate ?? '').localeCompare(a.CreationDate ?? '') || (b.Name ?? '').localeCompare(a.Name ?? ''));
+    const images = [...(out.Images ?? [])].sort((a, b) => newestFirst({ creationDate: a.CreationDate, name: a.Name }, { creationDate: b.CreationDate, name: b.Name }));
     const img = images[0];
     return img?.ImageId ? { id: img.ImageId, name: img.Name, rootDeviceName: img.RootDeviceName ?? '/dev/xvda', creationDate: img.CreationDate } : null;
   }

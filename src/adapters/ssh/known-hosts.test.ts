@@ -1,3 +1,4 @@
+import { has } from '../../../test/helpers/tools.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ function makeKey(): { blob: Buffer; fingerprint: string } {
     /(SHA256:\S+)/.exec(spawnSync('ssh-keygen', ['-lf', join(dir, 'k.pub')], { encoding: 'utf8' }).stdout)?.[1] ?? '';
   return { blob: Buffer.from(pub[1]!, 'base64'), fingerprint: fp };
 }
-const HAS_KEYGEN = spawnSync('ssh-keygen', ['-?']).error === undefined;
+const HAS_KEYGEN = has('ssh-keygen');
 
 describe.skipIf(!HAS_KEYGEN)('host keys', () => {
   it('reads the key type and computes the fingerprint exactly as ssh-keygen shows it', () => {

@@ -3,7 +3,7 @@ import { IamAuditGateway } from '../../adapters/aws/iam-audit.js';
 import type { AwsContext } from '../../adapters/aws/client-config.js';
 import { partitionOf } from '../../core/partition.js';
 import { tenableFromEnv } from '../tenable-from-env.js';
-import { abortableSleep } from '../time.js';
+import { sleep } from '../time.js';
 import type { AuditDeps } from './types.js';
 
 export interface AuditDepsOptions {
@@ -24,6 +24,6 @@ export function createAuditDeps(o: AuditDepsOptions): AuditDeps {
     ...(o.secrets ? { secrets: new AuditKeySecretStore(o.aws) } : {}),
     partition: partitionOf(o.aws.region),
     now: o.now,
-    sleep: abortableSleep,
+    sleep,
   };
 }

@@ -1,3 +1,4 @@
+import { has } from '../../../test/helpers/tools.js';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { linkArgs, linkArgsToShell } from '../../bootstrap/link-args.js';
@@ -13,7 +14,7 @@ import {
   tailScript,
 } from './remote-commands.js';
 
-const HAS_SHELLCHECK = spawnSync('shellcheck', ['--version']).status === 0;
+const HAS_SHELLCHECK = has('shellcheck');
 
 const proxy: Proxy = {
   host: 'proxy.example.com',

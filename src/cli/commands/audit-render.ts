@@ -2,13 +2,10 @@ import type { AuditKeysResult } from '../../app/audit/keys.js';
 import type { AuditRotateResult } from '../../app/audit/rotate.js';
 import type { AuditSetupResult } from '../../app/audit/setup.js';
 import type { Output } from '../output.js';
+import { cell, renderTable, type Cell } from '../render-table.js';
 
 type Style = Output['style'];
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
-}
 
 const day = (iso: string | null | undefined) => (iso ? iso.slice(0, 10) : '');
 
@@ -19,27 +16,25 @@ export function renderKeys(r: AuditKeysResult, style: Style): string {
     lines.push(`No access keys (${r.users.length === 1 ? `user ${r.users[0]}` : `${r.users.length} users`}).`);
     return lines.join('\n');
   }
-  const rows = [
-    ['USER', 'ACCESS KEY ID', 'STATUS', 'AGE', 'LAST USED', 'SERVICE', `CIS 1.14 (≤ ${r.maxAgeDays} days)`],
-  ];
-  for (const k of r.keys) {
-    const verdict =
+  const headers = ['USER', 'ACCESS KEY ID', 'STATUS', 'AGE', 'LAST USED', 'SERVICE', `CIS 1.14 (≤ ${r.maxAgeDays} days)`];
+  const rows: Cell[][] = r.keys.map((k) => {
+    const [verdict, colour] =
       k.result === 'FAIL'
-        ? style('red', `FAIL — rotate (was due ${day(k.rotateBy)})`)
+        ? [`FAIL — rotate (was due ${day(k.rotateBy)})`, 'red' as const]
         : k.result === 'PASS'
-          ? style('green', `PASS — rotate by ${day(k.rotateBy)}`)
-          : style('dim', k.deleteAfter ? `inactive — deleted after ${day(k.deleteAfter)}` : 'inactive');
-    rows.push([
-      k.user,
-      k.accessKeyId,
-      k.status,
-      `${k.ageDays}d`,
-      k.lastUsedAt ? day(k.lastUsedAt) : 'never',
-      k.lastUsedService ?? '',
-      verdict,
-    ]);
-  }
-  lines.push(table(rows));
+          ? [`PASS — rotate by ${day(k.rotateBy)}`, 'green' as const]
+          : [k.deleteAfter ? `inactive — deleted after ${day(k.deleteAfter)}` : 'inactive', 'dim' as const];
+    return [
+      cell(k.user),
+      cell(k.accessKeyId),
+      cell(k.status),
+      cell(`${k.ageDays}d`),
+      cell(k.lastUsedAt ? day(k.lastUsedAt) : 'never'),
+      cell(k.lastUsedService ?? ''),
+      cell(verdict, style(colour, verdict)),
+    ];
+  });
+  lines.push(renderTable(headers, rows));
   lines.push(
     '',
     r.failing === 0

@@ -12,7 +12,8 @@ import {
   stopSandboxDaemon,
   type SandboxState,
 } from '../../sandbox/control.js';
-import { SANDBOX_AMIS } from '../../sandbox/moto-amis.js';
+import { cliCommand } from '../invocation.js';
+import { newestSandboxByolAmi } from '../../sandbox/moto-amis.js';
 import type { GlobalOptions } from '../globals.js';
 import { outputFor } from '../globals.js';
 import type { Output } from '../output.js';
@@ -40,7 +41,7 @@ export async function runSandboxStart(g: GlobalOptions, flags: SandboxStartFlags
   const runningRegion = state.env.AWS_REGION;
   if (alreadyRunning && (flags.region ?? g.region) && runningRegion && runningRegion !== region) {
     out.warn(
-      `the running sandbox selects ${runningRegion}; --region ${region} is ignored (\`nessus-byol sandbox stop\` first to change it)`,
+      `the running sandbox selects ${runningRegion}; --region ${region} is ignored (\`${cliCommand()} sandbox stop\` first to change it)`,
     );
   }
   if (alreadyRunning && pluginDelayMs !== undefined) {
@@ -127,7 +128,7 @@ export async function runSandboxStop(g: GlobalOptions, flags: SandboxDirFlags): 
   else out.info(`No sandbox running (state dir ${stateDir}); nothing to stop.`);
   if (stopped)
     out.info(
-      'Shells that ran `eval "$(nessus-byol sandbox env)"` still point at it: open a new shell or unset AWS_ENDPOINT_URL.',
+      `Shells that ran \`eval "$(${cliCommand()} sandbox env)"\` still point at it: open a new shell or unset AWS_ENDPOINT_URL.`,
     );
 }
 
@@ -225,7 +226,7 @@ const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${
 
 /** `nessus-byol <sub>`, with `--state-dir` when the user chose one (the default needs none). */
 function cliFor(sub: string, explicitDir: boolean, stateDir: string): string {
-  return `nessus-byol ${sub}${explicitDir ? ` --state-dir ${shellQuote(stateDir)}` : ''}`;
+  return `${cliCommand()} ${sub}${explicitDir ? ` --state-dir ${shellQuote(stateDir)}` : ''}`;
 }
 
 function startSummary(
@@ -240,16 +241,17 @@ function startSummary(
     : `Sandbox started (pid ${state.pid}).`;
   const region = state.env.AWS_REGION ?? DEFAULT_REGION;
   const envCmd = cliFor('sandbox env', explicitDir, state.stateDir);
+  const newest = newestSandboxByolAmi();
   return [
     out.style('green', head),
-    `  AWS (moto_server)   ${state.motoEndpoint}  region ${region}, Nessus BYOL AMI ${SANDBOX_AMIS.byol} registered`,
+    `  AWS (moto_server)   ${state.motoEndpoint}  region ${region}; newest Nessus BYOL AMI ${newest.id} (${newest.name}), the one \`up\` uses`,
     `  Tenable simulator   ${state.simulatorUrl}  (TVM API; scanners link to it)`,
     `  Boot watcher        runs each new instance's user-data; logs in ${join(state.stateDir, 'boot')}/<instance-id>/`,
     `  Daemon log          ${logPath}`,
     '',
     'The printed environment holds dummy credentials, valid only for these local stand-ins. Next:',
     `  eval "$(${envCmd})"`,
-    '  nessus-byol up -f examples/minimal.yaml --yes',
+    `  ${cliCommand()} up -f examples/minimal.yaml --yes`,
     `  ${cliFor('sandbox stop', explicitDir, state.stateDir)}        when done`,
   ].join('\n');
 }

@@ -20,7 +20,7 @@ import {
 } from '../../app/sechub/state-store.js';
 import type { SechubReporter } from '../../app/sechub/types.js';
 import { tenableFromEnv } from '../../app/tenable-from-env.js';
-import { abortableSleep } from '../../app/time.js';
+import { sleep } from '../../app/time.js';
 import { InterruptedError, UsageError } from '../../core/errors.js';
 import type { GlobalOptions } from '../globals.js';
 import { outputFor } from '../globals.js';
@@ -113,7 +113,7 @@ export async function runSechubCommand(g: GlobalOptions, flags: SechubFlags): Pr
           callerAccount: awsSide.callerAccount,
           hubFor: awsSide.hubFor,
           now: Date.now,
-          sleep: abortableSleep,
+          sleep,
           reporter,
           loop: { runDone: runEveryMs === undefined ? undefined : printRun },
         },

@@ -1,7 +1,7 @@
 import { createAwsGateways } from '../../app/gateways.js';
 import { fleetStatus, type StatusDeps } from '../../app/status.js';
 import { tenableFromEnv } from '../../app/tenable-from-env.js';
-import { abortableSleep, parseDuration } from '../../app/time.js';
+import { parseDuration, sleep } from '../../app/time.js';
 import type { TenableClient } from '../../adapters/tenable/client.js';
 import { durationSchema } from '../../config/schema.js';
 import { UsageError } from '../../core/errors.js';
@@ -61,7 +61,7 @@ export async function runStatus(g: GlobalOptions, flags: StatusFlags): Promise<v
       const stamp = out.style('dim', `${new Date().toISOString()} · every ${flags.interval} · Ctrl-C to stop`);
       if (inPlace) process.stdout.write(`${CLEAR}${stamp}\n${text}\n`);
       else out.print(`${stamp}\n${text}\n`);
-      await abortableSleep(parseDuration(flags.interval), controller.signal).catch(() => undefined);
+      await sleep(parseDuration(flags.interval), controller.signal).catch(() => undefined);
     }
   } finally {
     process.off('SIGINT', stop);
