@@ -32,10 +32,16 @@ const result = await build({
   sourcemap: process.env.NESSUS_BYOL_SOURCEMAP ? 'linked' : false,
   // Licence texts of the bundled packages go to one file (below) instead of comments in every chunk.
   legalComments: 'none',
+  // ssh2's optional native addons, each required inside try/catch with a pure-JS fallback: left out,
+  // so the bundle needs nothing from node_modules at run time.
+  external: ['cpu-features', '*.node'],
   metafile: true,
   chunkNames: 'chunks/[name]-[hash]',
-  // Some CommonJS dependencies call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __nbCreateRequire } from 'node:module'; const require = __nbCreateRequire(import.meta.url);" },
+  // Some CommonJS dependencies call require() or read __dirname (ssh2's agent.js at load time); give
+  // the ESM bundle both.
+  banner: {
+    js: "import { createRequire as __nbCreateRequire } from 'node:module'; const require = __nbCreateRequire(import.meta.url); const __dirname = import.meta.dirname; const __filename = import.meta.filename;",
+  },
   logLevel: 'warning',
 });
 await writeFile(new URL('THIRD-PARTY-NOTICES.md', staging), await thirdPartyNotices(result.metafile, root));

@@ -62,14 +62,14 @@ export interface SshSession {
 }
 
 /**
- * node-ssh is loaded at run time from node_modules, not bundled: ssh2 (under it) requires optional
- * native addons (`.node` files) that esbuild cannot bundle; ssh2 falls back to pure JS without them.
- * The specifier is a variable so esbuild leaves the import alone.
+ * node-ssh (and ssh2 under it) is bundled into its own chunk, loaded only by the commands that use SSH.
+ * ssh2 tries two optional native addons inside try/catch (`cpu-features` and its `sshcrypto.node`);
+ * the build leaves those two external, so they fail to load and ssh2 uses its pure-JS code, as it
+ * does wherever the addons were never compiled (npm no longer runs their install scripts by default).
  */
-const NODE_SSH_MODULE = 'node-ssh';
 let nodeSsh: Promise<typeof import('node-ssh')> | undefined;
 async function newNodeSsh(): Promise<NodeSSH> {
-  const { NodeSSH: Ctor } = await (nodeSsh ??= import(NODE_SSH_MODULE) as Promise<typeof import('node-ssh')>);
+  const { NodeSSH: Ctor } = await (nodeSsh ??= import('node-ssh'));
   return new Ctor();
 }
 
@@ -145,6 +145,10 @@ async function connectOne(opts: OpenSshOptions, ep: SshEndpoint, sock: Duplex | 
   try {
     // node-ssh's Config type is `any` here (ssh2 ships no types); the object above is what ssh2 reads.
     await ssh.connect(config);
+    // node-ssh listens for 'error' only while connecting: a reset later (an SSM tunnel or a jump
+    // host going away) would be an unhandled 'error' event and crash the process with a stack trace.
+    // With a listener, the command under way fails instead and is reported as a lost connection.
+    ssh.connection?.on('error', () => undefined);
     return ssh;
   } catch (e) {
     ssh.dispose();
