@@ -1,6 +1,6 @@
 // `npm run demo`: starts the embedded sandbox, provisions a 3-scanner fleet with live progress,
-// shows it linked and ready, removes it and stops the sandbox. No cloud account needed; nothing
-// leaves 127.0.0.1.
+// shows it linked and ready, scans its VPC (severity table), removes it and stops the sandbox. No
+// cloud account needed; nothing leaves 127.0.0.1.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,10 +44,14 @@ try {
   const status = run(['status', '-f', fleet], sandboxEnv);
   if (status.status !== 0) throw Object.assign(new Error('status failed'), { exitCode: status.status });
 
+  say("Scanning the fleet's VPC with its own scanners (simulated findings) and showing the severity table");
+  const scan = run(['scan', '-f', fleet, '--yes'], sandboxEnv);
+  if (scan.status !== 0) throw Object.assign(new Error('scan failed'), { exitCode: scan.status });
+
   say('Removing everything the fleet created (instances, Tenable records, security group, role, parameter)');
   const down = run(['down', '-f', fleet, '--yes'], sandboxEnv);
   if (down.status !== 0) throw Object.assign(new Error('down failed'), { exitCode: down.status });
-  say('Done: 3 scanners went from nothing to linked and ready, and were removed again.');
+  say('Done: 3 scanners went from nothing to linked and ready, scanned their VPC, and were removed again.');
 } catch (e) {
   code = e.exitCode ?? 1;
   process.stderr.write(`\ndemo failed: ${e.message}\n`);

@@ -125,6 +125,24 @@ async function tagsOf(user = USER): Promise<Record<string, string>> {
   return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key!, t.Value ?? '']));
 }
 
+async function tenableGet(path: string): Promise<unknown> {
+  const r = await fetch(`${sim.url}${path}`, { headers: { 'X-ApiKeys': `accessKey=${TIO.access}; secretKey=${TIO.secret}` } });
+  return r.json();
+}
+
+async function pendingSecret(user = USER): Promise<Record<string, string> | null> {
+  const sm = new SecretsManagerClient(awsClientConfig());
+  try {
+    const out = await sm.send(new GetSecretValueCommand({ SecretId: `nessus-byol/audit-pending/${user}` }));
+    const v = JSON.parse(out.SecretString ?? '{}') as Record<string, string>;
+    if (v.secretAccessKey) secrets.add(v.secretAccessKey);
+    return v;
+  } catch (e) {
+    if ((e as { name?: string }).name === 'ResourceNotFoundException') return null;
+    throw e;
+  }
+}
+
 const credentialWrites = () =>
   sim.requests.filter((q) => q.path.startsWith('/credentials') && (q.method === 'POST' || q.method === 'PUT'));
 
@@ -152,7 +170,16 @@ describe('audit setup', () => {
     expect(cred.settings.access_key_id).toBe(keys[0]!.AccessKeyId);
     expect(String(cred.settings.secret_key)).toMatch(/^\S{40}$/);
     const tags = await tagsOf();
-    expect(tags).toMatchObject({ 'nessus-byol:managed': 'true', 'nessus-byol:tenable-credential': cred.uuid });
+    expect(tags).toMatchObject({
+      'nessus-byol:managed': 'true',
+      'nessus-byol:tenable-credential': cred.uuid,
+      // Tenable masks the key on read; this record is how the tool knows which key it holds.
+      'nessus-byol:tenable-access-key-id': keys[0]!.AccessKeyId,
+    });
+    const shown = (await tenableGet(`/credentials/${cred.uuid}`)) as { settings: Record<string, unknown> };
+    expect(shown.settings).toEqual({ access_key_id: '********', secret_key: '********' });
+    // Nothing reads the credential back to check the key (it could not): the POST's uuid confirms it.
+    expect(sim.requests.filter((q) => q.method === 'GET' && q.path === `/credentials/${cred.uuid}`)).toHaveLength(1);
 
     const writes = credentialWrites().length;
     const second = await json(['setup', '--security-audit']);
@@ -244,7 +271,9 @@ describe('audit keys (CIS AWS 1.14)', () => {
 
     const table = await cli(['keys'], { NESSUS_BYOL_NOW: later });
     expect(table.code).toBe(5);
-    expect(table.stdout).toMatch(new RegExp(`${key!.AccessKeyId}\\s+Active\\s+100d.*FAIL`));
+    // The TENABLE column: `audit setup` recorded this key as the one the Tenable credential holds.
+    expect(table.stdout).toMatch(/ACCESS KEY ID\s+STATUS\s+TENABLE\s+AGE/);
+    expect(table.stdout).toMatch(new RegExp(`${key!.AccessKeyId}\\s+Active\\s+holds\\s+100d.*FAIL`));
     expect(table.stderr).toContain('CIS AWS 1.14');
 
     const lenient = await cli(['keys', '--max-age-days', '120'], { NESSUS_BYOL_NOW: later });
@@ -297,6 +326,20 @@ describe('audit rotate', () => {
     });
     expect(await tagsOf()).toHaveProperty(`nessus-byol:inactive-since:${old!.AccessKeyId}`);
     expect(await tagsOf()).not.toHaveProperty('nessus-byol:rotating');
+    expect((await tagsOf())['nessus-byol:tenable-access-key-id']).toBe(active[0]!.AccessKeyId);
+    // The simulator masks access_key_id like Tenable; rotate read no key back, the PUT's answer confirmed it.
+    expect(((await tenableGet(`/credentials/${cred.uuid}`)) as { settings: Record<string, unknown> }).settings.access_key_id).toBe('********');
+    expect(sim.requests.filter((q) => q.method === 'PUT' && q.path === `/credentials/${cred.uuid}`)).toHaveLength(1);
+
+    // audit keys says which key Tenable holds (from the record; it needs no Tenable keys).
+    const listed = await json(['keys'], { TIO_ACCESS_KEY: undefined, TIO_SECRET_KEY: undefined });
+    expect(listed.r.code, listed.r.stderr).toBe(0);
+    expect(listed.doc.keys).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ accessKeyId: active[0]!.AccessKeyId, heldByTenable: true }),
+        expect.objectContaining({ accessKeyId: old!.AccessKeyId, heldByTenable: false }),
+      ]),
+    );
 
     // Within the grace period the inactive key blocks another rotation, with the way out.
     const again = await cli(['rotate']);
@@ -370,11 +413,51 @@ describe('audit rotate', () => {
     expect(await tagsOf()).not.toHaveProperty('nessus-byol:rotating');
     // A PUT was attempted (the failure happened during the update, not before it).
     expect(sim.requests.some((q) => q.method === 'PUT' && q.status === 403)).toBe(true);
+    expect(await pendingSecret()).toBeNull();
+    expect((await tagsOf())['nessus-byol:tenable-access-key-id']).toBe(old!.AccessKeyId);
 
     // Once Tenable answers again, the rotation works.
     const retry = await cli(['rotate']);
     expect(retry.code, retry.stderr).toBe(0);
   });
+
+  it('an unclear update (5xx) keeps both keys and records it pending; the next rotate sends the same PUT and finishes', async () => {
+    expect((await cli(['setup'])).code).toBe(0);
+    const [old] = await keysOf();
+    // Every attempt (the first and its 5 retries) fails: Tenable may or may not have applied it.
+    sim.setFaults([{ method: 'PUT', pathPrefix: '/credentials/', status: 500, times: 6 }]);
+
+    const { r, doc } = await json(['rotate']);
+    expect(r.code).toBe(1);
+    expect(doc).toMatchObject({
+      ok: false,
+      error: { code: 'AUDIT_ROTATION_PENDING', rolledBack: false, causeCode: 'TENABLE_HTTP_500' },
+    });
+    expect(String((doc.error as { hint: string }).hint)).toContain('audit rotate');
+    const keys = await keysOf();
+    expect(keys.map((k) => k.Status)).toEqual(['Active', 'Active']);
+    const pending = keys.find((k) => k.AccessKeyId !== old!.AccessKeyId)!.AccessKeyId!;
+    const tags = await tagsOf();
+    expect(tags['nessus-byol:rotating']).toBe(pending);
+    expect(tags['nessus-byol:tenable-access-key-id']).toBe(old!.AccessKeyId);
+    expect((await pendingSecret())?.accessKeyId).toBe(pending);
+    expect(awsCredentials()[0]!.settings.access_key_id).toBe(old!.AccessKeyId);
+    const putsBefore = sim.requests.filter((q) => q.method === 'PUT').length;
+
+    const again = await json(['rotate']);
+    expect(again.r.code, again.r.stderr).toBe(0);
+    expect(again.doc).toMatchObject({ ok: true, resumed: true, newKey: { accessKeyId: pending } });
+    const puts = sim.requests.filter((q) => q.method === 'PUT');
+    expect(puts).toHaveLength(putsBefore + 1);
+    expect(puts.at(-1)!.status).toBe(200);
+    expect(awsCredentials()[0]!.settings.access_key_id).toBe(pending);
+    const after = await keysOf();
+    expect(after.find((k) => k.AccessKeyId === pending)?.Status).toBe('Active');
+    expect(after.find((k) => k.AccessKeyId === old!.AccessKeyId)?.Status).toBe('Inactive');
+    expect(await pendingSecret()).toBeNull();
+    expect(await tagsOf()).toMatchObject({ 'nessus-byol:tenable-access-key-id': pending });
+    expect(await tagsOf()).not.toHaveProperty('nessus-byol:rotating');
+  }, 90_000);
 
   it('with --secrets-manager refreshes the stored copy and, after Tenable took the new key, can still roll back', async () => {
     const sm = new SecretsManagerClient(awsClientConfig());

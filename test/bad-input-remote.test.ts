@@ -16,7 +16,9 @@ interface RemoteCase {
   name: string;
   /** Fleet file edits on top of examples/minimal.yaml (fleet name is the case's own). */
   fleet?: Record<string, unknown>;
-  args?: string[];
+  args?: string[] | ((e2e: E2eSandbox) => string[]);
+  /** The command run with `-f F --yes --json` (default `up`). */
+  command?: string[];
   env?: (e2e: E2eSandbox) => Record<string, string | undefined>;
   aws?: FaultRule[];
   tenable?: Record<string, unknown>;
@@ -83,9 +85,25 @@ export const REMOTE_BAD_INPUT_CASES: RemoteCase[] = [
     expect: { code: 1, errorCode: 'TENABLE_FORBIDDEN', messages: ['Insufficient scope', 'Scan Manager'] },
   },
   {
+    // The sandbox sets TIO_URL and its alias alike; this row moves TIO_URL (issue 16: the alias alone would conflict).
     name: 'wrong Tenable URL (a server that is not Tenable)',
+    env: (e2e) => ({ TIO_URL: e2e.sandbox.motoEndpoint, NESSUS_BYOL_TENABLE_API_URL: undefined }),
+    expect: { code: 1, errorCode: 'TENABLE_NOT_TENABLE', messages: ['is not a Tenable API', 'Check TIO_URL', /Check TIO_URL: it made nessus-byol call http:\/\/127\.0\.0\.1:\d+/] },
+  },
+  {
+    name: 'wrong Tenable URL from --tenable-url: the hint names the flag, not TIO_URL',
+    args: (e2e) => ['--tenable-url', e2e.sandbox.motoEndpoint],
+    expect: { code: 1, errorCode: 'TENABLE_NOT_TENABLE', messages: ['is not a Tenable API', /Check --tenable-url: it made nessus-byol call http:\/\/127\.0\.0\.1:\d+/] },
+  },
+  {
+    name: 'wrong Tenable URL from the NESSUS_BYOL_TENABLE_API_URL alias: the hint names the alias',
+    env: (e2e) => ({ TIO_URL: undefined, NESSUS_BYOL_TENABLE_API_URL: e2e.sandbox.motoEndpoint }),
+    expect: { code: 1, errorCode: 'TENABLE_NOT_TENABLE', messages: ['is not a Tenable API', 'Check NESSUS_BYOL_TENABLE_API_URL'] },
+  },
+  {
+    name: 'TIO_URL and NESSUS_BYOL_TENABLE_API_URL disagree',
     env: (e2e) => ({ NESSUS_BYOL_TENABLE_API_URL: e2e.sandbox.motoEndpoint }),
-    expect: { code: 1, errorCode: 'TENABLE_NOT_TENABLE', messages: ['is not a Tenable API', 'Check TIO_URL'] },
+    expect: { code: 2, errorCode: 'USAGE', messages: ['TIO_URL=http://127.0.0.1', 'NESSUS_BYOL_TENABLE_API_URL=http://127.0.0.1', 'name different Tenable API URLs'] },
   },
   {
     name: 'Tenable keys missing from the environment',
@@ -119,6 +137,30 @@ export const REMOTE_BAD_INPUT_CASES: RemoteCase[] = [
     name: '--timeout that is not a duration',
     args: ['--timeout', 'soon'],
     expect: { code: 2, errorCode: 'USAGE', messages: ['--timeout soon is not a duration', '20m'] },
+  },
+  {
+    name: 'scan: unknown --template (lists the names Tenable has)',
+    command: ['scan'],
+    args: ['--template', 'no-such-template'],
+    expect: { code: 2, errorCode: 'USAGE', messages: ['no scan template named "no-such-template"', 'basic'] },
+  },
+  {
+    name: 'scan: empty target list',
+    command: ['scan'],
+    args: ['--target-tag', 'Nothing=matches'],
+    expect: { code: 2, errorCode: 'USAGE', messages: ['No scan targets', '--targets'] },
+  },
+  {
+    name: 'scan: no linked scanner of the fleet (exit 1 naming `nessus-byol status`)',
+    command: ['scan'],
+    fleet: { link: { groups: ['AWS scanners'] } },
+    args: ['--targets', '10.0.0.5'],
+    expect: { code: 1, errorCode: 'NO_READY_SCANNER', messages: ['No scanner of fleet', 'nessus-byol status'] },
+  },
+  {
+    name: 'audit scan: no audit credential (hint `audit setup`)',
+    command: ['audit', 'scan'],
+    expect: { code: 1, errorCode: 'AUDIT_CREDENTIAL_MISSING', messages: ['credential named "nessus-byol AWS audit"', 'nessus-byol audit setup'] },
   },
 ];
 
@@ -165,7 +207,8 @@ describe('bad input from the environment and remote answers', () => {
       c.setup?.(e2e, e2e.dir);
       if (c.aws) e2e.proxy.setRules(c.aws);
       if (c.tenable) await simConfig(c.tenable);
-      const r = await e2e.cli(['up', '-f', file, '--yes', '--json', ...(c.args ?? [])], c.env?.(e2e) ?? {});
+      const args = typeof c.args === 'function' ? c.args(e2e) : (c.args ?? []);
+      const r = await e2e.cli([...(c.command ?? ['up']), '-f', file, '--yes', '--json', ...args], c.env?.(e2e) ?? {});
       e2e.proxy.setRules([]);
       expect(r.code, r.stderr).toBe(c.expect.code);
       expectNoStackTrace(r.stderr);

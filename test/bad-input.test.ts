@@ -16,6 +16,8 @@ export interface BadInputExpectation {
   messages: (string | RegExp)[];
   /** With `path`: stderr shows `<file>:<line>:<col> <path>:` (file = the `-f` argument). */
   line?: number;
+  /** With `line`: the column too (any column when omitted). */
+  col?: number;
   /** Dotted key path of the problem ('' for the whole document). */
   path?: string;
   /** `error.code` of the --json document (any non-empty code when omitted). */
@@ -23,7 +25,7 @@ export interface BadInputExpectation {
   /** Strings that must appear in neither stdout nor stderr (secret values written in the file). */
   absent?: string[];
   /** Extra expectations pinned by a bug that was found and fixed (the reason says what went wrong). */
-  regression?: { reason: string; messages?: (string | RegExp)[]; line?: number; path?: string; code?: number };
+  regression?: { reason: string; messages?: (string | RegExp)[]; line?: number; col?: number; path?: string; code?: number };
 }
 
 export interface BadInputCase {
@@ -58,6 +60,56 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
         path: 'fleet',
       },
     },
+  },
+  {
+    name: 'YAML: unclosed double quote, at its column',
+    args: plan(),
+    files: fleet('version: 1\nfleet: "prod\nregion: us-east-1\n'),
+    expect: { code: 2, line: 2, col: 8, path: 'fleet', messages: [`unclosed '"'`, 'YAML syntax error'] },
+  },
+  {
+    name: 'YAML: unclosed single quote',
+    args: plan(),
+    files: fleet("version: 1\nfleet: 'prod\nregion: us-east-1\n"),
+    expect: {
+      code: 2,
+      line: 2,
+      col: 8,
+      path: 'fleet',
+      messages: [`unclosed "'"`, 'YAML syntax error', "with '"],
+      regression: { reason: 'reported at column 1 of the line instead of the opening quote', line: 2, col: 8, path: 'fleet' },
+    },
+  },
+  {
+    name: 'YAML: unclosed double quote inside a flow mapping',
+    args: plan(),
+    files: fleet(`${HEAD}link:\n  key: { from: ssm, parameter: "/nessus/linking-key }\n`),
+    expect: { code: 2, line: 5, col: 32, path: 'link.key.parameter', messages: [`unclosed '"'`] },
+  },
+  {
+    name: 'YAML: unclosed "[" (flow sequence)',
+    args: plan(),
+    files: fleet('version: 1\nregion: [us-east-1\nfleet: prod\n'),
+    expect: {
+      code: 2,
+      line: 2,
+      col: 9,
+      path: 'region',
+      messages: ['unclosed "["', 'YAML syntax error', 'close the list of region with "]"', 'The configuration has 1 problem:'],
+      regression: { reason: 'reported at 3:1 under the next key ("fleet") instead of where "[" opened', line: 2, col: 9, path: 'region' },
+    },
+  },
+  {
+    name: 'YAML: unclosed "[" on the last line',
+    args: plan(),
+    files: fleet(`${HEAD}link:\n  groups: [AWS scanners\n`),
+    expect: { code: 2, line: 5, col: 11, path: 'link.groups', messages: ['unclosed "["'] },
+  },
+  {
+    name: 'YAML: unclosed "{" (flow mapping)',
+    args: plan(),
+    files: fleet(`${HEAD}tags: { Owner: secops\nscanners:\n  count: 2\n`),
+    expect: { code: 2, line: 4, col: 7, path: 'tags', messages: ['unclosed "{"', 'YAML syntax error', 'close the mapping of tags with "}"'] },
   },
   {
     name: 'YAML: a key indented deeper than its siblings',
@@ -408,6 +460,59 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     files: fleet(`${HEAD}tenable:\n  site: custom\n  url: https://tenable.example.com\n`),
     expect: { code: 2, line: 5, path: 'tenable.linkHost', messages: ['`site: custom` needs `linkHost`'] },
   },
+
+  // --- Tenable endpoint: TIO_URL / --tenable-url against tenable.site ---------------------------------
+  {
+    name: 'TIO_URL names the commercial cloud, the file says fedramp',
+    args: plan(),
+    files: fleet(`${HEAD}tenable:\n  site: fedramp\n`),
+    env: { TIO_URL: 'https://cloud.tenable.com' },
+    expect: {
+      code: 2,
+      line: 5,
+      col: 9,
+      path: 'tenable.site',
+      messages: ['TIO_URL=https://cloud.tenable.com is the cloud Tenable site', 'the file says `site: fedramp`', 'unset TIO_URL'],
+    },
+  },
+  {
+    name: 'TIO_URL names FedRAMP, the file says cloud',
+    args: plan(),
+    files: fleet(`${HEAD}tenable: { site: cloud }\n`),
+    env: { TIO_URL: 'https://fedcloud.tenable.com/' },
+    expect: { code: 2, line: 4, path: 'tenable.site', messages: ['TIO_URL=https://fedcloud.tenable.com is the fedramp Tenable site', '`site: cloud`'] },
+  },
+  {
+    name: 'a custom site in the file, TIO_URL at a known site',
+    args: plan(),
+    files: fleet(`${HEAD}tenable:\n  site: custom\n  url: https://tvm.example.com\n  linkHost: tvm.example.com\n`),
+    env: { TIO_URL: 'https://cloud.tenable.com' },
+    expect: { code: 2, line: 5, path: 'tenable.site', messages: ['TIO_URL=https://cloud.tenable.com is the cloud Tenable site', '`site: custom`', 'tvm.example.com'] },
+  },
+  {
+    name: '--tenable-url names another known site than the file',
+    args: plan('--tenable-url', 'https://fedcloud.tenable.com'),
+    files: fleet(`${HEAD}tenable:\n  site: cloud\n`),
+    expect: { code: 2, line: 5, path: 'tenable.site', messages: ['--tenable-url https://fedcloud.tenable.com is the fedramp Tenable site', '`site: cloud`'] },
+  },
+  {
+    name: 'TIO_URL and NESSUS_BYOL_TENABLE_API_URL name different URLs',
+    args: plan(),
+    files: fleet(HEAD),
+    env: { TIO_URL: 'https://cloud.tenable.com', NESSUS_BYOL_TENABLE_API_URL: 'http://127.0.0.1:9' },
+    expect: {
+      code: 2,
+      errorCode: 'USAGE',
+      messages: ['TIO_URL=https://cloud.tenable.com and NESSUS_BYOL_TENABLE_API_URL=http://127.0.0.1:9 name different', 'unset one of them'],
+    },
+  },
+  {
+    name: 'TIO_URL that is not a URL',
+    args: plan(),
+    files: fleet(HEAD),
+    env: { TIO_URL: 'cloud.tenable.com' },
+    expect: { code: 2, errorCode: 'USAGE', messages: ['TIO_URL "cloud.tenable.com" is not a URL', 'https://cloud.tenable.com'] },
+  },
   {
     name: 'preauthorized-json without embedInUserData',
     args: plan(),
@@ -498,8 +603,8 @@ function fileArg(args: string[]): string | undefined {
 }
 
 /** `<file>:<line>:<col> <path>:` as ConfigError prints it (`<file>:<line>:<col>:` for the document). */
-function positionRe(file: string, line: number | undefined, path: string | undefined): RegExp {
-  const where = `${escapeRe(file)}:${line === undefined ? '\\d+' : String(line)}:\\d+`;
+function positionRe(file: string, line: number | undefined, path: string | undefined, col?: number): RegExp {
+  const where = `${escapeRe(file)}:${line === undefined ? '\\d+' : String(line)}:${col === undefined ? '\\d+' : String(col)}`;
   return new RegExp(path === undefined ? `${where}\\b` : path === '' ? `${where}:` : `${where} ${escapeRe(path)}:`);
 }
 
@@ -510,18 +615,22 @@ function expectMessages(stderr: string, messages: (string | RegExp)[]): void {
   }
 }
 
-function expectPosition(stderr: string, file: string | undefined, line?: number, path?: string): void {
+function expectPosition(stderr: string, file: string | undefined, line?: number, path?: string, col?: number): void {
   if (line === undefined && path === undefined) return;
   expect(file, 'a position needs a -f file in args').toBeDefined();
-  expect(stderr).toMatch(positionRe(file!, line, path));
+  expect(stderr).toMatch(positionRe(file!, line, path, col));
 }
 
-function expectProblemInJson(error: Record<string, unknown>, line?: number, path?: string): void {
+function expectProblemInJson(error: Record<string, unknown>, line?: number, path?: string, col?: number): void {
   if (line === undefined && path === undefined) return;
-  const problems = error.problems as { path: string; line?: number }[] | undefined;
+  const problems = error.problems as { path: string; line?: number; col?: number }[] | undefined;
   expect(Array.isArray(problems), 'error.problems lists every problem').toBe(true);
   expect(problems).toContainEqual(
-    expect.objectContaining({ ...(path === undefined ? {} : { path }), ...(line === undefined ? {} : { line }) }),
+    expect.objectContaining({
+      ...(path === undefined ? {} : { path }),
+      ...(line === undefined ? {} : { line }),
+      ...(col === undefined ? {} : { col }),
+    }),
   );
 }
 
@@ -551,7 +660,7 @@ describe('bad input is rejected with position, key path and hint', () => {
       expectNoStackTrace(r.stdout);
       expect(r.code, r.stderr).toBe(c.expect.code);
       expectMessages(r.stderr, c.expect.messages);
-      expectPosition(r.stderr, file, c.expect.line, c.expect.path);
+      expectPosition(r.stderr, file, c.expect.line, c.expect.path, c.expect.col);
       for (const secret of c.expect.absent ?? []) {
         expect(r.stderr).not.toContain(secret);
         expect(r.stdout).not.toContain(secret);
@@ -574,7 +683,7 @@ describe('bad input is rejected with position, key path and hint', () => {
       expect(error.message).toBeTypeOf('string');
       if (c.expect.errorCode) expect(error.code).toBe(c.expect.errorCode);
       else if (c.expect.line !== undefined || c.expect.path !== undefined) expect(error.code).toBe('CONFIG');
-      expectProblemInJson(error, c.expect.line, c.expect.path);
+      expectProblemInJson(error, c.expect.line, c.expect.path, c.expect.col);
       for (const secret of c.expect.absent ?? []) expect(r.stdout).not.toContain(secret);
     });
 
@@ -584,7 +693,7 @@ describe('bad input is rejected with position, key path and hint', () => {
         const r = await run(c);
         expect(r.code).toBe(bug.code ?? c.expect.code);
         expectMessages(r.stderr, bug.messages ?? []);
-        expectPosition(r.stderr, file, bug.line, bug.path);
+        expectPosition(r.stderr, file, bug.line, bug.path, bug.col);
       });
     }
   });

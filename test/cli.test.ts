@@ -46,7 +46,7 @@ async function allCommands(prefix: string[] = []): Promise<string[][]> {
 
 interface PlanDoc {
   region: string;
-  tenable: { site: string; link: string };
+  tenable: { site: string; link: string; apiUrl: string };
   instances: { launches: { userData: string }[] };
 }
 
@@ -183,11 +183,25 @@ describe('configuration precedence: defaults < env < file < flags', () => {
     expect(userData).not.toMatch(/managed link.*--cloud/);
   });
 
-  it('a file that sets tenable.site beats TIO_URL, with a notice', async () => {
-    const { plan, stderr } = await planJson(['-f', 'examples/cloud.yaml'], { TIO_URL: 'https://fedcloud.tenable.com' });
+  // Issue 16: TIO_URL is the API endpoint whatever tenable.site says; the site only picks the link target.
+  it('TIO_URL moves the API calls of a file that sets tenable.site; the link stays --cloud', async () => {
+    const { plan } = await planJson(['-f', 'examples/cloud.yaml'], { TIO_URL: 'http://127.0.0.1:4010/' });
     expect(plan.tenable.site).toBe('cloud');
+    expect(plan.tenable.apiUrl).toBe('http://127.0.0.1:4010');
     expect(plan.tenable.link).toContain('--cloud');
-    expect(stderr).toContain('TIO_URL');
+  });
+
+  it('--tenable-url beats TIO_URL', async () => {
+    const { plan } = await planJson(['-f', 'examples/cloud.yaml', '--tenable-url', 'http://127.0.0.1:4011'], { TIO_URL: 'http://127.0.0.1:4010' });
+    expect(plan.tenable.apiUrl).toBe('http://127.0.0.1:4011');
+    expect(plan.tenable.link).toContain('--cloud');
+  });
+
+  it('a file that sets tenable.site: cloud and TIO_URL at FedRAMP is a conflict (exit 2 naming both)', async () => {
+    const r = await runCli(['plan', '--offline', '-f', 'examples/cloud.yaml'], { env: { TIO_URL: 'https://fedcloud.tenable.com' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('TIO_URL=https://fedcloud.tenable.com');
+    expect(r.stderr).toContain('`site: cloud`');
   });
 });
 

@@ -1,10 +1,11 @@
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, DescribeSecurityGroupsCommand, EC2Client, type IpPermission } from '@aws-sdk/client-ec2';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { Ec2ScanGateway } from '../src/adapters/aws/ec2-scan.js';
 import { resolveValidated, type ResolvedConfig } from '../src/config/resolve.js';
 import { validateFleetText } from '../src/config/validate.js';
 import { buildFleetTemplate, templateConfig, type CfnTemplate, type CfnValue } from '../src/core/cloudformation.js';
@@ -122,6 +123,39 @@ describe('export cloudformation: the template as data', () => {
     }
   });
 
+  it('carries scan.egress as up applies it: all traffic to each target CIDR or security group, after the link rules', async () => {
+    const withEgress = config(`scanners: { count: 1 }
+link: { key: { from: ssm, parameter: /nessus/linking-key } }
+scan: { egress: [10.20.0.0/16, '2001:db8:1::/48', sg-0123456789abcdef0] }
+`);
+    const built = buildFleetTemplate(withEgress);
+    const egress = built.template.Resources.SecurityGroup!.Properties.SecurityGroupEgress as Array<Record<string, unknown>>;
+    const linkRules = buildPlan(withEgress, null).securityGroup.egress;
+    expect(egress.slice(0, linkRules.length).map((r) => [r.IpProtocol, r.FromPort, r.CidrIp])).toEqual(linkRules.map((r) => ['tcp', r.port, r.cidr]));
+    const scanRules = egress.slice(linkRules.length);
+    expect(scanRules).toEqual([
+      { IpProtocol: '-1', CidrIp: '10.20.0.0/16', Description: 'Nessus scans to 10.20.0.0/16 (scan.egress)' },
+      { IpProtocol: '-1', CidrIpv6: '2001:db8:1::/48', Description: 'Nessus scans to 2001:db8:1::/48 (scan.egress)' },
+      { IpProtocol: '-1', DestinationSecurityGroupId: 'sg-0123456789abcdef0', Description: 'Nessus scans to security group sg-0123456789abcdef0 (scan.egress)' },
+    ]);
+    // The same rules `up` authorizes on the fleet group (Ec2ScanGateway.authorizeScanEgress), destination for destination.
+    const sent: IpPermission[] = [];
+    const client = { send: async (cmd: { input: { IpPermissions?: IpPermission[] } }) => void sent.push(...(cmd.input.IpPermissions ?? [])) };
+    await new Ec2ScanGateway(client as unknown as EC2Client).authorizeScanEgress('sg-fleet', built.plan.securityGroup.scanEgress);
+    expect(
+      sent.map((p) => ({
+        IpProtocol: p.IpProtocol,
+        ...(p.IpRanges ? { CidrIp: p.IpRanges[0]!.CidrIp } : {}),
+        ...(p.Ipv6Ranges ? { CidrIpv6: p.Ipv6Ranges[0]!.CidrIpv6 } : {}),
+        ...(p.UserIdGroupPairs ? { DestinationSecurityGroupId: p.UserIdGroupPairs[0]!.GroupId } : {}),
+        Description: (p.IpRanges ?? p.Ipv6Ranges ?? p.UserIdGroupPairs)![0]!.Description,
+      })),
+    ).toEqual(scanRules);
+    expect(built.warnings.join('\n')).toMatch(/scan\.egress names security group\(s\) sg-0123456789abcdef0/);
+    // Without scan.egress the group keeps only the link rules.
+    expect((t.Resources.SecurityGroup!.Properties.SecurityGroupEgress as unknown[]).length).toBe(plan.securityGroup.egress.length);
+  });
+
   it('carries the same role policies as the plan (derived, not copied)', () => {
     const account = '111122223333';
     const expected = buildPlan(BASE, { accountId: account });
@@ -217,6 +251,24 @@ describe('export cloudformation: moto smoke deploy', () => {
     expect(instances.map((i) => i.Tags!.find((x) => x.Key === 'Name')!.Value).sort()).toEqual(['prod-123456789012-us-east-1-0', 'prod-123456789012-us-east-1-1']);
     const ud = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instances[0]!.InstanceId!, Attribute: 'userData' }));
     expect(Buffer.from(ud.UserData!.Value!, 'base64').toString()).toMatch(/^#!\/bin\/bash/);
+    cfn.destroy();
+    ec2.destroy();
+  }, 120_000);
+
+  it('deploys a template carrying scan.egress (moto ignores SecurityGroupEgress: the rules are asserted as data above)', async () => {
+    const cfg = { region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+    const fleet = config(`scanners: { count: 1 }
+link: { key: { from: ssm, parameter: /nessus/linking-key } }
+scan: { egress: [10.20.0.0/16, '2001:db8:1::/48'] }
+`);
+    const { template } = buildFleetTemplate({ ...fleet, fleet: 'scanprod' }, { amiByRegion: { 'us-east-1': { id: SANDBOX_AMIS.byol, rootDeviceName: '/dev/xvda' } } });
+    const cfn = new CloudFormationClient(cfg);
+    await cfn.send(new CreateStackCommand({ StackName: 'nessus-byol-scanprod', TemplateBody: stringify(template, { lineWidth: 0 }), Capabilities: ['CAPABILITY_NAMED_IAM'] }));
+    expect((await cfn.send(new DescribeStacksCommand({ StackName: 'nessus-byol-scanprod' }))).Stacks![0]!.StackStatus).toBe('CREATE_COMPLETE');
+    const ec2 = new EC2Client(cfg);
+    // moto 5.2.1 creates the group (and keeps its default allow-all egress) without applying the listed rules.
+    const groups = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['nessus-byol-scanprod'] }] }))).SecurityGroups ?? [];
+    expect(groups).toHaveLength(1);
     cfn.destroy();
     ec2.destroy();
   }, 120_000);

@@ -67,8 +67,11 @@ describe('sandbox lifecycle', () => {
     expect(r.stderr).toMatch(/Sandbox started \(pid \d+\)/);
     expect(r.stderr).toMatch(/moto_server\)\s+http:\/\/127\.0\.0\.1:\d+/);
     expect(r.stderr).toMatch(/Tenable simulator\s+http:\/\/127\.0\.0\.1:\d+/);
-    expect(r.stderr).toContain('eval "$(nessus-byol sandbox env --state-dir');
-    expect(r.stderr).toContain('nessus-byol up -f examples/minimal.yaml --yes');
+    // nessus-byol is not on the test's PATH, so the hints say how to run it from here: npx.
+    expect(r.stderr).toContain('eval "$(npx nessus-byol sandbox env --state-dir');
+    expect(r.stderr).toContain('  npx nessus-byol up -f examples/minimal.yaml --yes');
+    // …and name the image `up` will take: the newest BYOL AMI, not merely the first registered.
+    expect(r.stderr).toContain(`newest Nessus BYOL AMI ${SANDBOX_AMIS.byolNewer}`);
     startedPid = readSandboxState(stateDir)?.pid;
     expect(startedPid).toBeTypeOf('number');
   });

@@ -58,6 +58,8 @@ interface LeakCase {
 }
 
 const FLEET = ['-f', 'fleet.yaml'];
+/** `audit scan --debug` encrypts the Scan DB with it (read from the environment): it is a secret like the others. */
+const SCAN_DB_PASSWORD = `scan-db-${randomBytes(16).toString('hex')}`;
 const UP = ['up', ...FLEET, '--yes'];
 
 const storeSsm = (ctx: LeakContext, region: string, name: string, value: string) =>
@@ -131,6 +133,14 @@ const CASES: LeakCase[] = [
   { name: 'rebuild --dry-run', args: ['rebuild', ...FLEET, '--yes', '--dry-run', '--force'], fleet: 'minimal.yaml' },
   { name: 'audit setup (the new IAM secret goes straight to Tenable)', args: ['audit', 'setup', '--yes'], once: true },
   { name: 'audit keys', args: ['audit', 'keys'], codes: [0, 5] },
+  { name: 'scan (minimal fleet, re-launched on the second run)', args: ['scan', ...FLEET, '--yes'], fleet: 'minimal.yaml' },
+  {
+    name: 'audit scan --debug (managed credential by uuid; Scan DB password from the environment)',
+    args: ['audit', 'scan', ...FLEET, '--debug', '--db-out', 'audit-scan.db'],
+    fleet: 'minimal.yaml',
+    env: { NESSUS_BYOL_SCAN_DB_PASSWORD: SCAN_DB_PASSWORD },
+    codes: [0, 5],
+  },
   { name: 'sechub --dry-run', args: ['sechub', '--since', '7d', '--dry-run', '--region', 'us-east-1'] },
   { name: 'doctor (fleet: custom host, proxy password in SSM)', args: ['doctor', ...FLEET], fleet: 'custom-host.yaml', codes: [0, 5] },
   { name: 'iam-policy', args: ['iam-policy', ...FLEET, '--include', 'all'], fleet: 'cloud.yaml' },
@@ -171,6 +181,7 @@ beforeAll(async () => {
     AWS_SESSION_TOKEN: `IQoJb3JpZ2luX2Vj${randomBytes(48).toString('base64')}`,
     PROXY_PASSWORD: `proxy-${randomBytes(16).toString('hex')}`,
     ACTIVATION_CODE: randomBytes(10).toString('hex').toUpperCase().replace(/(.{4})(?!$)/g, '$1-'),
+    SCAN_DB_PASSWORD,
   };
   cliEnv = {
     ...e2e.env,

@@ -1,4 +1,5 @@
 import type { EgressRule, FleetInstance, SubnetInfo } from '../adapters/aws/ec2.js';
+import { Ec2ScanGateway } from '../adapters/aws/ec2-scan.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { isNessusByolError } from '../core/errors.js';
 import { securityGroupName } from '../core/naming.js';
@@ -342,6 +343,40 @@ export async function checkSecurityGroup(gw: AwsGateways, config: ResolvedConfig
       );
     }
     return pass(id, title, `${name} (${sg.id}) allows TCP ${needed.map((r) => r.port).join(', ')} out`);
+  } catch (e) {
+    return failFromError(id, title, e);
+  }
+}
+
+/**
+ * `scan.egress`: the fleet group has an all-traffic outbound rule to each listed target (`up` adds
+ * them), and each listed target security group admits the scanners' group.
+ */
+export async function checkScanReach(gw: AwsGateways, config: ResolvedConfig, vpcId: string): Promise<CheckResult> {
+  const id = 'scan-reach';
+  const title = 'Scanners can reach scan targets';
+  const targets = config.scan.egress;
+  if (targets.length === 0) {
+    return skip(id, title, 'scan.egress is empty: the fleet security group allows only 443 out, so `scan` reaches nothing else');
+  }
+  try {
+    const sg = await gw.ec2.findSecurityGroup(securityGroupName(config.fleet), vpcId);
+    if (!sg) return skip(id, title, `${securityGroupName(config.fleet)} does not exist yet; \`up\` creates it with the scan.egress rules`);
+    const ec2Scan = new Ec2ScanGateway(gw.ec2.client);
+    const [fleetGroup] = await ec2Scan.securityGroupRules([sg.id]);
+    const open = (t: string) =>
+      (fleetGroup?.egress ?? []).some((p) => p.protocol === '-1' && (t.startsWith('sg-') ? p.groupIds.includes(t) : p.cidrs.includes(t)));
+    const missing = targets.filter((t) => !open(t));
+    if (missing.length) {
+      return fail(id, title, `${sg.id} has no outbound rule to ${missing.join(', ')} (scan.egress)`, `run \`nessus-byol up -f ${config.file}\` to add them`);
+    }
+    const groups = targets.filter((t) => t.startsWith('sg-'));
+    const rules = await ec2Scan.securityGroupRules(groups);
+    const closed = rules.filter((g) => !g.ingress.some((p) => p.groupIds.includes(sg.id))).map((g) => g.id);
+    if (closed.length) {
+      return warn(id, title, `target security group(s) ${closed.join(', ')} do not admit the scanners' group ${sg.id}`, `allow inbound from ${sg.id} on them (e.g. aws ec2 authorize-security-group-ingress --group-id ${closed[0]} --ip-permissions IpProtocol=-1,UserIdGroupPairs='[{GroupId=${sg.id}}]')`);
+    }
+    return pass(id, title, `${sg.id} may reach ${targets.join(', ')}`);
   } catch (e) {
     return failFromError(id, title, e);
   }

@@ -1,6 +1,7 @@
 import type { FleetInstance } from '../adapters/aws/ec2.js';
 import type { TenableClient } from '../adapters/tenable/client.js';
-import { TENABLE_SITES, type ResolvedConfig } from '../config/resolve.js';
+import type { ResolvedConfig } from '../config/resolve.js';
+import { resolveTenableEndpoint } from '../config/tenable-endpoint.js';
 import { fleetSchema } from '../config/schema.js';
 import { partitionOf } from '../core/partition.js';
 import {
@@ -8,6 +9,7 @@ import {
   checkLinkingKeySource,
   checkMarketplace,
   checkNetwork,
+  checkScanReach,
   checkSecurityGroup,
   checkVcpuQuota,
   checkVpc,
@@ -39,15 +41,17 @@ export function genericDoctorConfig(opts: {
   region: string | undefined;
   profile: string | undefined;
   env: NodeJS.ProcessEnv;
+  /** `--tenable-url`. */
+  tenableUrl?: string | undefined;
 }): ResolvedConfig {
   const defaults = fleetSchema.parse({ version: 1, fleet: 'any' });
-  const tioUrl = opts.env.TIO_URL?.replace(/\/+$/, '') || undefined;
-  const override = opts.env.NESSUS_BYOL_TENABLE_API_URL?.replace(/\/+$/, '') || undefined;
+  const endpoint = resolveTenableEndpoint({ flag: opts.tenableUrl, env: opts.env });
   return {
     ...defaults,
     region: opts.region ?? '',
     profile: opts.profile,
-    tenableApiUrl: override ?? tioUrl ?? TENABLE_SITES.cloud.apiUrl,
+    tenableApiUrl: endpoint.url,
+    tenableEndpoint: endpoint,
     file: '',
   };
 }
@@ -147,5 +151,6 @@ async function runAwsChecks(
   add(vcpu);
   add(sg);
   add(keySource);
+  add(generic || !vpc.found ? null : await checkScanReach(gw, config, vpc.found.vpcId));
   return results;
 }

@@ -1,3 +1,4 @@
+import { Ec2ScanGateway } from '../adapters/aws/ec2-scan.js';
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { RuntimeError, UsageError } from '../core/errors.js';
@@ -65,7 +66,12 @@ export async function storeLinkingKey(config: ResolvedConfig, aws: AwsGateways, 
 
 export async function ensureSecurityGroup(plan: Plan, aws: AwsGateways, vpcId: string | undefined, journal: Journal): Promise<{ id: string; created: boolean }> {
   const sg = plan.securityGroup;
-  if (sg.id) return { id: sg.id, created: false };
+  // scan.egress: added to a new group and to an existing one alike (rules it has are kept).
+  const scanEgress = (id: string) => (sg.scanEgress.length ? new Ec2ScanGateway(aws.ec2.client).authorizeScanEgress(id, sg.scanEgress) : undefined);
+  if (sg.id) {
+    await scanEgress(sg.id);
+    return { id: sg.id, created: false };
+  }
   if (!vpcId) throw new RuntimeError('NO_VPC', 'The VPC for the security group was not looked up.', { hint: 'this is a bug: please report it' });
   const id = await aws.ec2.createSecurityGroup({
     name: sg.name,
@@ -76,6 +82,7 @@ export async function ensureSecurityGroup(plan: Plan, aws: AwsGateways, vpcId: s
     egress: sg.egress,
   });
   journal.record({ kind: 'security-group', id, undo: () => aws.ec2.deleteSecurityGroup(id) });
+  await scanEgress(id);
   return { id, created: true };
 }
 

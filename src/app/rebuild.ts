@@ -10,8 +10,18 @@ import { preflightLinkingKey } from './linking-key.js';
 import { observeFleet } from './observe.js';
 import { preflightAccess } from './provision-shared.js';
 import { matchRecords, taggedIdentity } from './status-join.js';
+import {
+  describeLeftover,
+  leftoversParameter,
+  mergeLeftovers,
+  readLeftovers,
+  tenableOutOfReach,
+  writeLeftovers,
+  type TenableLeftover,
+} from './tenable-leftovers.js';
 import { parseDuration } from './time.js';
 import { provision, type UpDeps, type UpEvents } from './up.js';
+import type { ScannerListing } from './wait-for-link.js';
 import { waitPhase, type ScannerOutcome } from './wait-phase.js';
 
 export interface RebuildEvents extends Omit<UpEvents, 'confirm'> {
@@ -94,7 +104,9 @@ export async function rebuild(deps: RebuildDeps, opts: RebuildOptions): Promise<
   const plan = buildPlan(config, { ...observed, existing: { ...observed.existing, instances: [] } });
   await preflightAccess(plan);
   if (plan.ami.id === null) throw new RuntimeError('AMI_NOT_FOUND', 'The AMI could not be resolved.');
-  const rplan = await planRebuild(deps, plan, tenable, opts.force);
+  // The plan's GET /scanners, reused before launch when still fresh: never two listings within an interval.
+  const planListing: { value?: ScannerListing } = {};
+  const rplan = await planRebuild(deps, plan, tenable, opts.force, planListing);
   events.step(
     'observe',
     'Looked up AMI, network and the running fleet',
@@ -133,7 +145,7 @@ export async function rebuild(deps: RebuildDeps, opts: RebuildOptions): Promise<
     let waitMs = 0;
     try {
       const upDeps: UpDeps = { ...deps, events: { ...events, confirm: async () => true } };
-      const launched = await provision(upDeps, plan, observed, journal, runId);
+      const launched = await provision(upDeps, plan, observed, journal, runId, planListing.value ? { recentListing: planListing.value } : {});
       events.waiting?.(launched.expected.map((e) => ({ instanceId: e.instanceId, name: e.name, isNew: true })));
       outcomes = await waitPhase(
         {
@@ -146,7 +158,12 @@ export async function rebuild(deps: RebuildDeps, opts: RebuildOptions): Promise<
             }),
         },
         launched.expected,
-        { timeoutMs, intervalMs: parseDuration(config.wait.interval), preexistingIds: launched.preexistingIds },
+        {
+          timeoutMs,
+          intervalMs: parseDuration(config.wait.interval),
+          preexistingIds: launched.preexistingIds,
+          ...(launched.listing ? { firstListing: launched.listing } : {}),
+        },
       );
       waitMs = deps.now() - waitStarted;
       signal.throwIfAborted();
@@ -203,22 +220,49 @@ export async function rebuild(deps: RebuildDeps, opts: RebuildOptions): Promise<
       removed.instances.length === oldIds.length ? 'done' : 'failed',
       oldIds.join(', '),
     );
+    // The old instances are gone whatever Tenable says; a record it would not delete is recorded for
+    // `reconcile --fix` (or `down`) instead of keeping an old scanner running.
+    const left: TenableLeftover[] = [];
+    let tenableError: Error | null = null;
     for (const o of rplan.old) {
       if (o.scannerId === null || !tenable) continue;
+      if (tenableError && tenableOutOfReach(tenableError)) {
+        left.push({ id: o.scannerId, uuid: o.scannerUuid, name: o.name });
+        continue;
+      }
       try {
         await tenable.deleteScanner(o.scannerId);
         removed.records.push(o.scannerId);
       } catch (e) {
-        failures.push(`deleting Tenable record ${o.scannerId} (${o.name}): ${(e as Error).message}`);
+        tenableError = e as Error;
+        left.push({ id: o.scannerId, uuid: o.scannerUuid, name: o.name });
       }
     }
-    if (removed.records.length)
+    if (removed.records.length || left.length)
       events.step(
         'records',
-        `Deleted ${removed.records.length} old Tenable record(s)`,
-        'done',
-        removed.records.join(', '),
+        left.length
+          ? `Could not delete ${left.length} old Tenable record(s)`
+          : `Deleted ${removed.records.length} old Tenable record(s)`,
+        left.length ? 'failed' : 'done',
+        [...removed.records, ...left.map((l) => l.id)].join(', '),
       );
+    let recorded = false;
+    if (left.length > 0) {
+      const parameter = leftoversParameter(config.fleet);
+      try {
+        const before = (await readLeftovers(aws.ssm, config.fleet)) ?? [];
+        await writeLeftovers(aws.ssm, config.fleet, mergeLeftovers(before, left));
+        recorded = true;
+      } catch (e) {
+        failures.push(`recording the Tenable records left in ${parameter}: ${(e as Error).message}`);
+      }
+      failures.push(
+        `${left.length} old Tenable record(s) could not be deleted${tenableError ? ` (${tenableError.message.replace(/\.$/, '')})` : ''}; ` +
+          `${recorded ? `they are recorded in the SSM parameter ${parameter}` : 'they could NOT be recorded — note them now'}:\n` +
+          left.map((l) => `    Tenable record ${describeLeftover(l)}`).join('\n'),
+      );
+    }
     const newIds = new Map(
       (await aws.ec2.fleetInstances(config.fleet).catch(() => [] as FleetInstance[])).map((i) => [
         i.instanceId,
@@ -234,8 +278,16 @@ export async function rebuild(deps: RebuildDeps, opts: RebuildOptions): Promise<
         'REBUILD_CLEANUP',
         `The replacements are ready and serving, but retiring the old scanners failed:\n${failures.map((f) => `  ${f}`).join('\n')}`,
         {
-          hint: `run \`nessus-byol reconcile -f ${config.file} --fix\` to remove what is left`,
-          data: { mapping, removed },
+          hint:
+            `run \`nessus-byol reconcile -f ${config.file} --fix\` to remove what is left` +
+            (left.length ? ' once Tenable answers again' : ''),
+          data: {
+            mapping,
+            removed,
+            leftovers: left,
+            leftoversParameter: left.length && recorded ? leftoversParameter(config.fleet) : null,
+            next: [`nessus-byol reconcile -f ${config.file} --fix`],
+          },
         },
       );
     }
@@ -251,6 +303,7 @@ async function planRebuild(
   plan: Plan,
   tenable: TenableClient | null,
   force: boolean,
+  listed: { value?: ScannerListing } = {},
 ): Promise<RebuildPlan> {
   const { config, aws } = deps;
   const target = plan.ami.id!;
@@ -267,6 +320,7 @@ async function planRebuild(
     );
   }
   const records = tenable ? await tenable.listScanners() : [];
+  if (tenable) listed.value = { records, at: deps.now() };
   const matched = matchRecords(instances, records);
   const old: OldScanner[] = instances.map((i) => {
     const tagged = taggedIdentity(i);

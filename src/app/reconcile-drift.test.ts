@@ -107,3 +107,33 @@ describe('findDrift', () => {
     expect(f[1]).toMatchObject({ instanceId: 'i-0c', recordId: 3 });
   });
 });
+
+describe('findDrift: the Tenable leftovers record', () => {
+  const leftovers = {
+    parameter: '/nessus-byol/prod/tenable-leftovers',
+    records: [
+      { id: 7, uuid: 'uuid-7', name: 'prod-i-0000000000000000a' },
+      { id: 8, uuid: null, name: 'prod-i-0000000000000000b' },
+    ],
+  };
+
+  it('reports each recorded record, marks the ones Tenable no longer has, and does not also list them as name candidates', () => {
+    const f = findDrift(input({ records: [rec(7, 'prod-i-0000000000000000a')], leftovers }));
+    expect(f).toEqual([
+      expect.objectContaining({ kind: 'leftover-record', recordId: 7, exists: true }),
+      expect.objectContaining({ kind: 'leftover-record', recordId: 8, exists: false }),
+    ]);
+  });
+
+  it('a recorded record claimed again by a live instance is left alone', () => {
+    const live = inst('i-0000000000000000a', 'running', { 'nessus-byol:scanner-id': '7' });
+    const f = findDrift(
+      input({
+        instances: [live],
+        records: [rec(7, 'prod-i-0000000000000000a')],
+        leftovers: { ...leftovers, records: [leftovers.records[0]!] },
+      }),
+    );
+    expect(f.filter((x) => x.kind === 'leftover-record')).toEqual([]);
+  });
+});

@@ -3,6 +3,7 @@ import { isReady, type TenableScanner } from '../adapters/tenable/scanner.js';
 import { TAG } from '../core/naming.js';
 import type { OwnedResource } from './down-inventory.js';
 import { matchRecords, taggedIdentity } from './status-join.js';
+import { sameRecord, type TenableLeftover } from './tenable-leftovers.js';
 
 interface RecordRef {
   recordId: number;
@@ -32,7 +33,20 @@ export type Finding =
   /** More live instances than the fleet declares. Fix: terminate the surplus (and delete its record). */
   | { kind: 'surplus-instance'; instanceId: string; name: string; recordId: number | null }
   /** A fleet-level resource this fleet created that the fleet file no longer declares. Fix: delete it. */
-  | { kind: 'undeclared-resource'; resource: OwnedResource };
+  | { kind: 'undeclared-resource'; resource: OwnedResource }
+  /**
+   * A record an earlier `down`/`rebuild` could not delete (Tenable unreachable or refusing), kept in the
+   * fleet's leftovers parameter. Fix: delete it (when it still exists) and drop it from the parameter.
+   */
+  | {
+      kind: 'leftover-record';
+      recordId: number | null;
+      uuid: string | null;
+      name: string;
+      /** False when Tenable no longer has it: only the parameter entry is left. */
+      exists: boolean;
+      parameter: string;
+    };
 
 export interface DriftInput {
   fleet: string;
@@ -49,6 +63,8 @@ export interface DriftInput {
   owned: OwnedResource[];
   declares: (r: OwnedResource) => boolean;
   now: number;
+  /** The fleet's leftovers record (`/nessus-byol/<fleet>/tenable-leftovers`), when it exists. */
+  leftovers?: { parameter: string; records: TenableLeftover[] } | undefined;
 }
 
 const LIVE = new Set(['pending', 'running', 'stopping', 'stopped']);
@@ -75,6 +91,20 @@ export function findDrift(d: DriftInput): Finding[] {
     if (!r || claimed.has(r.id) || staleIds.has(r.id)) continue;
     staleIds.add(r.id);
     findings.push({ kind: 'stale-record', instanceId: i.instanceId, instanceState: i.state, ...ref(r) });
+  }
+  for (const l of d.leftovers?.records ?? []) {
+    const r = d.records.find((x) => sameRecord(l, x));
+    // Claimed by a live instance of the fleet: it serves again and is not deleted. A stale record covers it too.
+    if (r && (claimed.has(r.id) || staleIds.has(r.id))) continue;
+    if (r) staleIds.add(r.id);
+    findings.push({
+      kind: 'leftover-record',
+      recordId: r?.id ?? l.id,
+      uuid: r?.uuid ?? l.uuid,
+      name: r?.name ?? l.name,
+      exists: r !== undefined,
+      parameter: d.leftovers!.parameter,
+    });
   }
   for (const r of d.records) {
     if (claimed.has(r.id) || staleIds.has(r.id)) continue;
@@ -162,5 +192,9 @@ export function describeFinding(f: Finding): string {
       return `instance ${f.instanceId} (${f.name}) is beyond the declared scanner count`;
     case 'undeclared-resource':
       return `${f.resource.label} was created by this fleet but the fleet file no longer declares it`;
+    case 'leftover-record':
+      return f.exists
+        ? `Tenable record ${f.name} (${f.recordId ?? f.uuid}) was left by a down/rebuild that could not reach Tenable (recorded in ${f.parameter})`
+        : `${f.parameter} still lists Tenable record ${f.name} (${f.recordId ?? f.uuid}), which Tenable no longer has`;
   }
 }

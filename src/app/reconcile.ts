@@ -7,6 +7,7 @@ import { deleteOwned, sharedInventory, type OwnedResource } from './down-invento
 import { acquireFleetLock } from './fleet-lock.js';
 import type { AwsGateways } from './gateways.js';
 import { describeFinding, findDrift, type Finding } from './reconcile-drift.js';
+import { leftoversParameter, readLeftovers, writeLeftovers } from './tenable-leftovers.js';
 import { parseDuration } from './time.js';
 
 export interface ReconcileEvents {
@@ -77,10 +78,11 @@ function declares(config: ResolvedConfig): (r: OwnedResource) => boolean {
 export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Promise<ReconcileResult> {
   const { config, aws, events } = deps;
   const tenable = config.link.method === 'standalone' ? null : deps.tenable();
-  const [instances, records, inventory] = await Promise.all([
+  const [instances, records, inventory, leftovers] = await Promise.all([
     aws.ec2.fleetInstances(config.fleet, ['pending', 'running', 'stopping', 'stopped', 'shutting-down', 'terminated']),
     tenable ? tenable.listScanners() : Promise.resolve([]),
     sharedInventory(config, aws),
+    tenable ? readLeftovers(aws.ssm, config.fleet) : Promise.resolve(null),
   ]);
   const findings = findDrift({
     fleet: config.fleet,
@@ -93,6 +95,7 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
     owned: inventory.owned,
     declares: declares(config),
     now: deps.now(),
+    leftovers: leftovers ? { parameter: leftoversParameter(config.fleet), records: leftovers } : undefined,
   }).map(withText);
   const result: ReconcileResult = {
     fleet: config.fleet,
@@ -165,6 +168,8 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
       try {
         if (f.kind === 'stale-record' || f.kind === 'name-candidate') {
           await deps.tenable().deleteScanner(f.recordId);
+        } else if (f.kind === 'leftover-record') {
+          if (f.exists && f.recordId !== null) await deps.tenable().deleteScanner(f.recordId);
         } else if (f.kind === 'unlinked-instance') {
           if (!terminated) continue;
         } else if (f.kind === 'off-scanner' || f.kind === 'surplus-instance') {
@@ -190,6 +195,28 @@ export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Pr
         events.log('info', `fixed: ${f.description}`);
       } catch (e) {
         failures.push(`${f.description}: ${(e as Error).message}`);
+      }
+    }
+    if (leftovers) {
+      // The leftovers record keeps only what is still in Tenable and was not deleted now (nor claimed by a live scanner).
+      const deleted = new Set(
+        result.fixed.flatMap((f) => ('recordId' in f && typeof f.recordId === 'number' ? [f.recordId] : [])),
+      );
+      const reported = new Set(
+        findings.flatMap((f) =>
+          (f.kind === 'leftover-record' || f.kind === 'stale-record') && typeof f.recordId === 'number'
+            ? [f.recordId]
+            : [],
+        ),
+      );
+      const remaining = leftovers.filter((l) => {
+        const r = records.find((x) => (l.id !== null && x.id === l.id) || (l.uuid !== null && x.uuid === l.uuid));
+        return r !== undefined && reported.has(r.id) && !deleted.has(r.id);
+      });
+      try {
+        await writeLeftovers(aws.ssm, config.fleet, remaining);
+      } catch (e) {
+        failures.push(`updating ${leftoversParameter(config.fleet)}: ${(e as Error).message}`);
       }
     }
   } finally {

@@ -1,13 +1,23 @@
 import { createTenableClient, type TenableClient } from '../adapters/tenable/client.js';
+import type { TenableEndpoint } from '../config/tenable-endpoint.js';
 import { UsageError } from '../core/errors.js';
 import { Secret } from '../core/secret.js';
 import { VERSION } from '../version.js';
 
-/** The Tenable client for a resolved API URL, keys from TIO_ACCESS_KEY / TIO_SECRET_KEY (never flags). */
-export function tenableFromEnv(apiUrl: string, env: NodeJS.ProcessEnv, why: string, onRetry?: (m: string) => void): TenableClient {
+/**
+ * The Tenable client for a resolved endpoint (see config/tenable-endpoint.ts), keys from
+ * TIO_ACCESS_KEY / TIO_SECRET_KEY (never flags). With an endpoint, error hints name the setting the
+ * URL came from (--tenable-url, TIO_URL, tenable.site…); a bare URL gets the generic hint.
+ */
+export function tenableFromEnv(
+  endpoint: TenableEndpoint | string,
+  env: NodeJS.ProcessEnv,
+  why: string,
+  onRetry?: (m: string) => void,
+): TenableClient {
   const { accessKey, secretKey } = tenableKeysFromEnv(env, why);
   return createTenableClient({
-    baseUrl: apiUrl,
+    ...(typeof endpoint === 'string' ? { baseUrl: endpoint } : { baseUrl: endpoint.url, baseUrlFrom: endpoint.from }),
     accessKey,
     secretKey,
     version: VERSION,

@@ -15,7 +15,7 @@ import { checkStoredKeyExists, needsKeyValue, preflightLinkingKey, readLinkingKe
 import { observeFleet, type ObservedFleet } from './observe.js';
 import { ensureInstanceRole, ensureKeyPair, ensureSecurityGroup, preflightAccess, storeLinkingKey } from './provision-shared.js';
 import { parseDuration } from './time.js';
-import type { ExpectedScanner } from './wait-for-link.js';
+import { MIN_TICK_SHARE, type ExpectedScanner, type ScannerListing } from './wait-for-link.js';
 import { waitPhase, type ScannerOutcome, type WaitEvents } from './wait-phase.js';
 
 export interface UpEvents extends WaitEvents {
@@ -116,7 +116,12 @@ export async function up(deps: UpDeps, opts: UpOptions): Promise<UpResult> {
           },
         },
         expected,
-        { timeoutMs: opts.timeoutMs ?? parseDuration(config.wait.timeout), intervalMs: parseDuration(config.wait.interval), preexistingIds: launched.preexistingIds },
+        {
+          timeoutMs: opts.timeoutMs ?? parseDuration(config.wait.timeout),
+          intervalMs: parseDuration(config.wait.interval),
+          preexistingIds: launched.preexistingIds,
+          ...(launched.listing ? { firstListing: launched.listing } : {}),
+        },
       );
     }
     const waitMs = deps.now() - waitStarted;
@@ -160,13 +165,22 @@ export interface Provisioned {
   expected: Array<ExpectedScanner & { isNew: true }>;
   preexistingIds: Set<number>;
   details: Map<string, { subnetId: string; instanceType: string }>;
+  /** The `GET /scanners` taken before launch, to be reused as the wait's first tick. */
+  listing?: ScannerListing;
 }
 
 /**
  * Creates what the plan says is missing (linking key, security group, key pair, role) and launches
  * `plan.instances.launches`, recording every step in the journal. Shared by `up` and `rebuild`.
  */
-export async function provision(deps: UpDeps, plan: Plan, observed: ObservedFleet, journal: Journal, runId: string): Promise<Provisioned> {
+export async function provision(
+  deps: UpDeps,
+  plan: Plan,
+  observed: ObservedFleet,
+  journal: Journal,
+  runId: string,
+  opts: { recentListing?: ScannerListing } = {},
+): Promise<Provisioned> {
   const { config, aws, events, signal } = deps;
   let linkingKey: Secret | undefined;
   if (plan.instances.toLaunch === 0) {
@@ -190,8 +204,10 @@ export async function provision(deps: UpDeps, plan: Plan, observed: ObservedFlee
   signal.throwIfAborted();
 
   const preexistingIds = new Set<number>();
+  let listing: ScannerListing | undefined;
   if (config.link.method !== 'standalone' && plan.instances.toLaunch > 0) {
-    for (const s of await deps.tenable().listScanners().catch(() => [])) preexistingIds.add(s.id);
+    listing = await preLaunchListing(deps, opts.recentListing);
+    for (const s of listing.records ?? []) preexistingIds.add(s.id);
   }
 
   const expected: Provisioned['expected'] = [];
@@ -249,7 +265,22 @@ export async function provision(deps: UpDeps, plan: Plan, observed: ObservedFlee
     events.step('launch', `Launched ${ids.length} scanner(s)`, 'done', ids.join(', '));
   }
   if (plan.instances.launches.length === 0) events.step('launch', 'Scanners', 'skipped', `all ${plan.instances.desired} already exist`);
-  return { expected, preexistingIds, details };
+  return { expected, preexistingIds, details, ...(listing ? { listing } : {}) };
+}
+
+/**
+ * The `GET /scanners` taken before launch (which ids already exist). It is the wait's first tick,
+ * so it is bounded like one: at most a poll interval (5 s at least, 30 s at most); a
+ * listing this run took less than 0.8 interval ago (rebuild's plan) is reused instead of asking again.
+ */
+async function preLaunchListing(deps: UpDeps, recent: ScannerListing | undefined): Promise<ScannerListing> {
+  const intervalMs = parseDuration(deps.config.wait.interval);
+  if (recent?.records && deps.now() - recent.at < intervalMs * MIN_TICK_SHARE) return recent;
+  const budget = Math.min(Math.max(intervalMs, 5_000), 30_000);
+  const signal = AbortSignal.any([deps.signal, AbortSignal.timeout(budget)]);
+  const records = await deps.tenable().listScanners({ signal }).catch(() => null);
+  deps.signal.throwIfAborted();
+  return { records, at: deps.now() };
 }
 
 /** The live (pending/running) instances of the fleet as scanners to wait for, by their tags. */

@@ -7,7 +7,7 @@ import { sshLogsCommand } from './ssh/logs-command.js';
 import { bootstrapLines, type ConsoleReader } from './console-reader.js';
 import type { AwsGateways } from './gateways.js';
 import { formatDuration } from './time.js';
-import { waitForScanners, type ExpectedScanner, type ScannerProgress } from './wait-for-link.js';
+import { waitForScanners, type ExpectedScanner, type ScannerListing, type ScannerProgress } from './wait-for-link.js';
 
 export type ScannerEventPhase = 'launched' | 'booting' | 'linked' | 'ready' | 'failed';
 
@@ -57,7 +57,13 @@ export interface DiagnosisEntry {
 export async function waitPhase(
   deps: WaitPhaseDeps,
   expected: ExpectedScanner[],
-  opts: { timeoutMs: number; intervalMs: number; preexistingIds: ReadonlySet<number> },
+  opts: {
+    timeoutMs: number;
+    intervalMs: number;
+    preexistingIds: ReadonlySet<number>;
+    /** The `GET /scanners` taken before launch: tick 1, so the next call comes one interval later. */
+    firstListing?: ScannerListing;
+  },
 ): Promise<ScannerOutcome[]> {
   const { config, events } = deps;
   if (config.link.method === 'standalone') return waitStandalone(deps, expected, opts);
@@ -80,6 +86,7 @@ export async function waitPhase(
     timeoutMs: opts.timeoutMs,
     intervalMs: opts.intervalMs,
     preexistingIds: opts.preexistingIds,
+    ...(opts.firstListing ? { firstListing: opts.firstListing } : {}),
     now: deps.now,
     sleep: deps.sleep,
     signal: abortAll,
@@ -143,13 +150,16 @@ export async function waitPhase(
     result.scanners.filter((p) => notDone.some((o) => o.instanceId === p.instanceId)),
   );
   const linkedButNotReady = notDone.every((o) => o.phase === 'linked');
-  const summary = diagnosis
-    .map(
-      (d) =>
-        `  ${d.name} (${d.instanceId}, ${d.instanceState}): ${d.lastRecord ? `Tenable id ${d.lastRecord.id}, status ${d.lastRecord.status}, plugins ${d.lastRecord.loadedPluginSet ?? 'not loaded'}` : 'no Tenable record'}${d.bootstrap.length ? `; last bootstrap line: ${d.bootstrap[d.bootstrap.length - 1]}` : ''}\n    logs: ${d.next[0]}`,
-    )
-    .join('\n');
-  const data = { scanners: outcomes, diagnosis };
+  const unlinked = notDone.filter((o) => o.phase === 'waiting' || o.phase === 'failed').length;
+  const pollNote = result.lastPollError ? `\n  the last poll failed: ${result.lastPollError}` : '';
+  const summary =
+    diagnosis
+      .map(
+        (d) =>
+          `  ${d.name} (${d.instanceId}, ${d.instanceState}): ${d.lastRecord ? `Tenable id ${d.lastRecord.id}, status ${d.lastRecord.status}, plugins ${d.lastRecord.loadedPluginSet ?? 'not loaded'}` : 'no Tenable record'}${d.bootstrap.length ? `; last bootstrap line: ${d.bootstrap[d.bootstrap.length - 1]}` : ''}\n    logs: ${d.next[0]}`,
+      )
+      .join('\n') + pollNote;
+  const data = { scanners: outcomes, diagnosis, ...(result.lastPollError ? { lastPollError: result.lastPollError } : {}) };
   const next = `nessus-byol status -f ${config.file}  ·  the logs commands above  ·  nessus-byol down -f ${config.file}`;
   if (failed.size > 0 && !result.timedOut) {
     throw new RuntimeError('LINK_FAILED', `${failed.size} scanner(s) failed to link:\n${summary}`, {
@@ -157,17 +167,20 @@ export async function waitPhase(
       data,
     });
   }
+  const within = formatDuration(opts.timeoutMs);
   if (linkedButNotReady) {
     throw new NotReadyError(
-      `${notDone.length} scanner(s) linked but did not become ready (status on, plugins loaded) within ${formatDuration(opts.timeoutMs)}:\n${summary}`,
+      `${notDone.length} scanner(s) linked but did not become ready (status on, plugins loaded) within ${within}:\n${summary}`,
       {
         hint: `plugins can take a while on first boot; check again with \`nessus-byol wait -f ${config.file}\`, or: ${next}`,
         data,
       },
     );
   }
+  // Some never linked: say so, whatever wait.until asked for (the linked-but-not-ready ones are counted apart).
+  const notReady = notDone.length - unlinked;
   throw new LinkTimeoutError(
-    `${notDone.length} scanner(s) did not ${config.wait.until === 'ready' ? 'become ready' : 'link'} within ${formatDuration(opts.timeoutMs)}:\n${summary}`,
+    `${unlinked} scanner(s) did not link${notReady > 0 ? ` and ${notReady} linked but did not become ready` : ''} within ${within}:\n${summary}`,
     { hint: `the instances are kept for diagnosis: ${next}`, data },
   );
 }

@@ -6,7 +6,7 @@ import type { Output } from './output.js';
 export function loadConfigFor(g: GlobalOptions, out: Output, extra: { allowWorld?: boolean } = {}): Promise<ResolvedConfig> {
   return resolveConfig({
     file: g.file ?? 'fleet.yaml',
-    flags: { region: g.region, profile: g.profile, allowWorld: extra.allowWorld },
+    flags: { region: g.region, profile: g.profile, tenableUrl: g.tenableUrl, allowWorld: extra.allowWorld },
     env: process.env,
     notice: (m) => out.notice(m),
   });

@@ -43,7 +43,7 @@ export function createFleetRuntime(config: ResolvedConfig, out: Output): FleetRu
   process.on('SIGTERM', onSigint);
   return {
     aws,
-    tenable: () => (tenable ??= tenableFromEnv(config.tenableApiUrl, process.env, 'read the linking key and watch scanners link', (m) => out.debug(m))),
+    tenable: () => (tenable ??= tenableFromEnv(config.tenableEndpoint, process.env, 'read the linking key and watch scanners link', (m) => out.debug(m))),
     readConsole: createConsoleReader(aws.ec2, process.env),
     signal: controller.signal,
     owner: `${safe(() => userInfo().username, 'unknown')}@${hostname()} (pid ${process.pid})`,

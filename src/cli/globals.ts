@@ -5,6 +5,8 @@ export interface GlobalOptions {
   file?: string;
   region?: string;
   profile?: string;
+  /** `--tenable-url`: the Tenable API endpoint (beats TIO_URL; not a secret). */
+  tenableUrl?: string;
   json: boolean;
   yes: boolean;
   verbose: boolean;
@@ -17,6 +19,7 @@ export function globalsOf(cmd: Command): GlobalOptions {
     file: o.file as string | undefined,
     region: o.region as string | undefined,
     profile: o.profile as string | undefined,
+    tenableUrl: o.tenableUrl as string | undefined,
     json: Boolean(o.json),
     yes: Boolean(o.yes),
     verbose: Boolean(o.verbose),

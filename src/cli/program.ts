@@ -12,6 +12,7 @@ import { globalsOf } from './globals.js';
 import { registerLinkingKey } from './commands/linking-key.js';
 import { registerSchema } from './commands/schema.js';
 import { registerAudit } from './commands/audit.js';
+import { registerScan } from './commands/scan.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerSechub } from './commands/sechub.js';
 import { registerSsh } from './commands/ssh.js';
@@ -30,6 +31,7 @@ export function buildProgram(output: OutputConfiguration = {}): Command {
     .option('-f, --file <path>', 'fleet file', 'fleet.yaml')
     .option('--region <region>', 'AWS region (overrides the fleet file and AWS_REGION)')
     .option('--profile <name>', 'AWS shared-config profile (overrides AWS_PROFILE)')
+    .option('--tenable-url <url>', 'Tenable API URL for API calls (overrides TIO_URL; tenable.site still sets the link target)')
     .option('--json', 'print exactly one JSON document on stdout', false)
     .option('-y, --yes', 'do not ask for confirmation', false)
     .option('--verbose', 'print debug details on stderr', false)
@@ -56,6 +58,7 @@ Docs: README.md`,
   registerReconcile(program);
   registerLinkingKey(program);
   registerSchema(program);
+  registerScan(program);
   registerAudit(program);
   registerSandbox(program);
   registerSechub(program);

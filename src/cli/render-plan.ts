@@ -24,6 +24,11 @@ export function renderPlan(plan: Plan, style: Style, opts: { showUserData?: bool
   out.push(`${mark(sg.action)} security group ${sg.name}${sg.id ? ` (${sg.id})` : ''}`);
   out.push(`      inbound:  ${sg.ingress.length ? sg.ingress.map(rule).join(', ') : 'none'}`);
   out.push(`      outbound: ${sg.egress.map(rule).join(', ')} (the default allow-all egress rule is revoked)`);
+  out.push(
+    sg.scanEgress.length
+      ? `      scan egress: all traffic to ${sg.scanEgress.map((r) => r.destination).join(', ')} (scan.egress)`
+      : `      scan egress: none — \`scan\` can reach only what 443 out allows; list target CIDRs or security groups in scan.egress`,
+  );
 
   if (plan.keyPair) {
     const kp = plan.keyPair;

@@ -1,25 +1,27 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError, UsageError, type ConfigProblem } from '../core/errors.js';
+import { resolveTenable, type ResolvedTenable, type TenableEndpoint } from './tenable-endpoint.js';
 import { regionSchema, type FleetFile } from './schema.js';
 import { validateFleetText, type ValidatedFleet, type ValidateOptions } from './validate.js';
 
-export const TENABLE_SITES = {
-  cloud: { apiUrl: 'https://cloud.tenable.com', linkHost: 'cloud.tenable.com', linkPort: 443 },
-  fedramp: { apiUrl: 'https://fedcloud.tenable.com', linkHost: 'fedcloud.tenable.com', linkPort: 443 },
-} as const;
+export { TENABLE_SITES, apiUrlOf } from './tenable-endpoint.js';
 
 /** Flags that take part in resolution (later wins: defaults < env < file < flags). */
 export interface ConfigFlags {
   region?: string | undefined;
   profile?: string | undefined;
   allowWorld?: boolean | undefined;
+  /** `--tenable-url`: where Tenable API calls go (beats TIO_URL). */
+  tenableUrl?: string | undefined;
 }
 
 export interface ResolvedConfig extends FleetFile {
   region: string;
   profile: string | undefined;
-  /** Base URL for Tenable API calls (site default, custom url, or the endpoint override). */
+  /** Base URL for Tenable API calls (`tenableEndpoint.url`). */
   tenableApiUrl: string;
+  /** The API endpoint and where it was set (--tenable-url, TIO_URL, the file…), for hints. */
+  tenableEndpoint: TenableEndpoint;
   /** The fleet file this came from (for messages). */
   file: string;
 }
@@ -55,7 +57,7 @@ export async function resolveConfig(input: ResolveInput): Promise<ResolvedConfig
 }
 
 export function resolveValidated(validated: ValidatedFleet, input: ResolveInput): ResolvedConfig {
-  const { config, raw, source } = validated;
+  const { config, source } = validated;
   const { flags, env, notice = () => undefined } = input;
   const problems: ConfigProblem[] = [];
 
@@ -77,56 +79,40 @@ export function resolveValidated(validated: ValidatedFleet, input: ResolveInput)
     problems.push({ file: source.file, line: 1, col: 1, path: 'region', message: `AWS_REGION=${region} is not an AWS region name`, hint: 'set `region:` in the fleet file' });
   }
 
-  const tenable = resolveTenable(config, raw, env, source.file, notice);
+  const tenable = resolveTenableOrProblem(validated, flags, env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
     ...config,
-    tenable: tenable.tenable,
+    tenable: tenable!.tenable,
     region: region!,
     profile: flags.profile ?? (env.AWS_PROFILE || undefined),
-    tenableApiUrl: tenable.apiUrl,
+    tenableApiUrl: tenable!.endpoint.url,
+    tenableEndpoint: tenable!.endpoint,
     file: source.file,
   };
 }
 
-function resolveTenable(
-  config: FleetFile,
-  raw: Record<string, unknown>,
+/** The Tenable endpoint for this file (see tenable-endpoint.ts); a site conflict joins the file's other problems. */
+function resolveTenableOrProblem(
+  validated: ValidatedFleet,
+  flags: ConfigFlags,
   env: NodeJS.ProcessEnv,
-  file: string,
-  notice: (m: string) => void,
-): { tenable: FleetFile['tenable']; apiUrl: string } {
-  const fileSetsSite = typeof raw.tenable === 'object' && raw.tenable !== null && 'site' in raw.tenable;
-  let tenable = config.tenable;
-  const tioUrl = env.TIO_URL?.replace(/\/+$/, '') || undefined;
-  if (tioUrl && !fileSetsSite) {
-    tenable = siteFromUrl(tioUrl);
-  } else if (tioUrl && fileSetsSite && apiUrlOf(tenable) !== tioUrl) {
-    notice(`${file} sets tenable.site ${tenable.site}; ignoring TIO_URL=${tioUrl} from the environment.`);
-  }
-  // An endpoint override (like AWS_ENDPOINT_URL) moves API calls only, e.g. to the local sandbox.
-  const override = env.NESSUS_BYOL_TENABLE_API_URL?.replace(/\/+$/, '') || undefined;
-  return { tenable, apiUrl: override ?? apiUrlOf(tenable) };
-}
-
-function siteFromUrl(url: string): FleetFile['tenable'] {
-  const host = safeHost(url);
-  if (host === TENABLE_SITES.cloud.linkHost) return { site: 'cloud' };
-  if (host === TENABLE_SITES.fedramp.linkHost) return { site: 'fedramp' };
-  return { site: 'custom', url, linkHost: host ?? undefined, linkPort: 443 };
-}
-
-function safeHost(url: string): string | null {
+  problems: ConfigProblem[],
+): ResolvedTenable | undefined {
+  const { config, raw, source } = validated;
+  const rawTenable = raw.tenable;
+  const siteSet = typeof rawTenable === 'object' && rawTenable !== null && 'site' in rawTenable;
   try {
-    return new URL(url).hostname;
-  } catch {
-    return null;
+    return resolveTenable({
+      flag: flags.tenableUrl,
+      env,
+      file: { file: source.file, tenable: config.tenable, siteSet, sitePosition: siteSet ? source.locate(['tenable', 'site']) : undefined },
+    });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    problems.push(...e.problems);
+    return undefined;
   }
-}
-
-export function apiUrlOf(tenable: FleetFile['tenable']): string {
-  if (tenable.site === 'custom') return (tenable.url ?? `https://${tenable.linkHost}`).replace(/\/+$/, '');
-  return TENABLE_SITES[tenable.site].apiUrl;
 }

@@ -212,6 +212,22 @@ const networkSchema = z
   })
   .strict();
 
+const scanSchema = z
+  .object({
+    egress: z
+      .array(
+        z.union([
+          cidrSchema,
+          z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'a security group id such as sg-0abc1234'),
+        ]),
+      )
+      .default([])
+      .describe(
+        'What the scanners may reach for `scan`: target CIDRs or security group ids. `up` adds an all-traffic outbound rule to each on the fleet security group (which otherwise allows only 443 out). None by default.',
+      ),
+  })
+  .strict();
+
 const keyPairSchema = z
   .union([
     z.enum(['none', 'create']),
@@ -272,6 +288,7 @@ export const fleetSchema = z
     access: accessSchema.prefault({}),
     iam: iamSchema,
     wait: waitSchema.prefault({}),
+    scan: scanSchema.prefault({}).describe('Scanning with the fleet (`nessus-byol scan`).'),
     tags: tagsSchema,
   })
   .strict()

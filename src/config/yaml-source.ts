@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
+import { CST, LineCounter, Parser, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
 import type { ConfigProblem } from '../core/errors.js';
 
 /** A parsed YAML document that can answer "where is this key path?" for error messages. */
@@ -14,13 +14,17 @@ export function parseYamlSource(file: string, text: string): YamlSource {
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   const problems: ConfigProblem[] = [];
 
+  // The parser notices an unclosed "[", "{" or quote only where the value ends (often the next key,
+  // or the end of the file); the token stream still knows where it opened and under which key.
+  const unclosed = doc.errors.length > 0 ? unclosedOpeners(text) : [];
+  for (const u of unclosed) {
+    const pos = lineCounter.linePos(u.offset);
+    problems.push({ file, line: pos.line, col: pos.col, path: u.path.join('.'), message: unclosedMessage(u.char), hint: unclosedHint(u.char, u.path) });
+  }
+
   for (const err of doc.errors) {
+    if (unclosed.some((u) => err.pos[0] >= u.offset && err.pos[0] <= u.end) || (unclosed.length > 0 && isUnclosedError(err.message))) continue;
     let pos = lineCounter.linePos(err.pos[0]);
-    if (err.code === 'MISSING_CHAR' && /quote/i.test(err.message)) {
-      // The parser notices an unclosed quote only at the end of the file; point at where it opened.
-      const opened = unclosedQuoteLine(text);
-      if (opened) pos = { line: opened, col: 1 };
-    }
     if (/Nested mappings are not allowed|Implicit keys need to be on a single line/.test(err.message)) {
       // A key indented deeper than its siblings continues the value above; the culprit is below.
       const deeper = overIndentedLineAfter(text, pos.line);
@@ -38,6 +42,7 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     });
   }
   dedupe(problems);
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   // One syntax error tends to cascade into several on the same line: keep the first.
   for (let i = problems.length - 1; i > 0; i--) if (problems.slice(0, i).some((p) => p.line === problems[i]!.line)) problems.splice(i, 1);
 
@@ -106,16 +111,118 @@ function overIndentedLineAfter(text: string, line: number): number | undefined {
   return next !== undefined && /\S/.test(next) && indent(next) > indent(lines[line - 1]) ? line + 1 : undefined;
 }
 
-/** The first line whose double or single quotes do not pair up (comments ignored). */
-function unclosedQuoteLine(text: string): number | undefined {
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!.replace(/\\./g, '');
-    const value = l.replace(/^[^:]*:\s*/, '');
-    const code = value.replace(/\s#.*$/, '');
-    if ((code.match(/"/g) ?? []).length % 2 === 1 || (code.startsWith("'") && (code.match(/'/g) ?? []).length % 2 === 1)) return i + 1;
+type Opener = '[' | '{' | '"' | "'";
+
+interface Unclosed {
+  /** Offset of the opening character. */
+  offset: number;
+  /** Offset where the unclosed value ends (the parser's error for it lies within). */
+  end: number;
+  char: Opener;
+  /** Key path of the value it opens. */
+  path: string[];
+}
+
+/**
+ * Flow collections and quoted scalars that never close, from the parser's token stream (CST): a
+ * flow collection without its `]`/`}` end token, a quoted scalar without its closing quote. Only the
+ * innermost is reported (an unclosed quote inside `{ … }` swallows the `}` too).
+ */
+function unclosedOpeners(text: string): Unclosed[] {
+  const found: Unclosed[] = [];
+  const walk = (token: CST.Token | null | undefined, path: string[]): boolean => {
+    if (!token) return false;
+    switch (token.type) {
+      case 'document':
+        return walk(token.value, path);
+      case 'block-map':
+      case 'block-seq':
+      case 'flow-collection': {
+        const isMapping = token.type === 'block-map' || (token.type === 'flow-collection' && token.start.source === '{');
+        let inner = false;
+        token.items.forEach((item, i) => {
+          const keyName = item.key ? scalarText(item.key) : undefined;
+          const segment = isMapping || keyName !== undefined ? (keyName ?? String(i)) : String(i);
+          if (item.key && walk(item.key, path)) inner = true;
+          if (walk(item.value, [...path, segment])) inner = true;
+        });
+        if (token.type !== 'flow-collection' || inner) return inner;
+        const closer = token.start.source === '[' ? 'flow-seq-end' : 'flow-map-end';
+        if (token.end.some((t) => t.type === closer)) return false;
+        found.push({ offset: token.start.offset, end: tokenEnd(token), char: token.start.source === '[' ? '[' : '{', path });
+        return true;
+      }
+      case 'double-quoted-scalar':
+      case 'single-quoted-scalar':
+        if (isClosedQuote(token.source, token.type === 'double-quoted-scalar' ? '"' : "'")) return false;
+        found.push({ offset: token.offset, end: tokenEnd(token), char: token.type === 'double-quoted-scalar' ? '"' : "'", path });
+        return true;
+      default:
+        return false;
+    }
+  };
+  for (const token of new Parser().parse(text)) walk(token, []);
+  return found;
+}
+
+/** A quoted scalar's source ends with its closing quote (not an escaped `\"`, not a doubled `''`). */
+function isClosedQuote(source: string, quote: '"' | "'"): boolean {
+  const body = source.slice(1);
+  if (!body.endsWith(quote)) return false;
+  if (quote === "'") return (/'+$/.exec(body)![0].length % 2) === 1;
+  const backslashes = /\\*$/.exec(body.slice(0, -1))![0].length;
+  return backslashes % 2 === 0;
+}
+
+/** The text of a plain or quoted key, or undefined for anything else. */
+function scalarText(token: CST.Token): string | undefined {
+  if (token.type !== 'scalar' && token.type !== 'single-quoted-scalar' && token.type !== 'double-quoted-scalar') return undefined;
+  return CST.resolveAsScalar(token)?.value ?? token.source;
+}
+
+/** The offset just past a token and everything inside it. */
+function tokenEnd(token: CST.Token | CST.SourceToken | null | undefined): number {
+  if (!token) return 0;
+  let end = token.offset + ('source' in token && typeof token.source === 'string' ? token.source.length : 0);
+  const more = (t: CST.Token | CST.SourceToken | null | undefined) => {
+    end = Math.max(end, tokenEnd(t));
+  };
+  if ('items' in token) for (const item of token.items) [...item.start, item.key, ...(item.sep ?? []), item.value].forEach(more);
+  if ('start' in token && token.start && !Array.isArray(token.start)) more(token.start);
+  if ('end' in token && Array.isArray(token.end)) token.end.forEach(more);
+  if (token.type === 'document') more(token.value);
+  return end;
+}
+
+function isUnclosedError(message: string): boolean {
+  return /Missing closing .?quote|Flow (sequence|map).*must .*end with/i.test(message);
+}
+
+function unclosedMessage(char: Opener): string {
+  switch (char) {
+    case '[':
+      return 'unclosed "[" (YAML syntax error: the list opened here has no closing "]")';
+    case '{':
+      return 'unclosed "{" (YAML syntax error: the mapping opened here has no closing "}")';
+    case '"':
+      return `unclosed '"' (YAML syntax error: Missing closing "quote)`;
+    case "'":
+      return `unclosed "'" (YAML syntax error: Missing closing 'quote)`;
   }
-  return undefined;
+}
+
+function unclosedHint(char: Opener, path: string[]): string {
+  const key = path.length > 0 ? ` of ${path.join('.')}` : '';
+  switch (char) {
+    case '[':
+      return `close the list${key} with "]" (a list on several lines needs each line indented deeper than its key)`;
+    case '{':
+      return `close the mapping${key} with "}" (a mapping on several lines needs each line indented deeper than its key)`;
+    case '"':
+      return `end the string${key} with " on the same line (quoting a value that contains " needs \\" or single quotes)`;
+    case "'":
+      return `end the string${key} with ' on the same line (quoting a value that contains ' needs it doubled: '')`;
+  }
 }
 
 function dedupe(problems: ConfigProblem[]): void {

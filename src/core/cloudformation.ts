@@ -6,6 +6,7 @@ import type { PolicyDocument } from './instance-role.js';
 import { fleetTags, securityGroupName, TAG } from './naming.js';
 import { arn, partitionOf } from './partition.js';
 import { buildPlan, type Plan } from './plan.js';
+import type { ScanEgressRule } from './security-group.js';
 import { renderUserData } from './user-data.js';
 
 /**
@@ -68,6 +69,12 @@ export interface FleetTemplate {
 }
 
 const ref = (name: string): CfnValue => ({ Ref: name });
+
+/** A `scan.egress` rule as an `AWS::EC2::SecurityGroup.Egress` entry (protocol -1: every port, no FromPort/ToPort). */
+function scanEgressProperty(r: ScanEgressRule): CfnValue {
+  const to: Record<string, CfnValue> = r.destination.startsWith('sg-') ? { DestinationSecurityGroupId: r.destination } : r.destination.includes(':') ? { CidrIpv6: r.destination } : { CidrIp: r.destination };
+  return { IpProtocol: r.protocol, ...to, Description: r.description };
+}
 const tagList = (tags: Record<string, string>): CfnValue[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
 /** Problems that make a fleet impossible to express as a template (exit 2, nothing touched). */
@@ -125,6 +132,8 @@ export function buildFleetTemplate(config: ResolvedConfig, opts: TemplateOptions
   if (config.access.keyPair !== 'none') warnings.push('access.keyPair is not exported: reach template-deployed scanners through SSM Session Manager or add a key pair yourself');
   if (config.network.publicIp !== 'auto') warnings.push(`network.publicIp: ${config.network.publicIp} is not exported: instances follow the subnet's auto-assign public IP setting`);
   if (config.link.groups.length > 0) warnings.push('link.groups are joined by `org up` through the Tenable API, not by the template');
+  const egressGroups = plan.securityGroup.scanEgress.filter((r) => r.destination.startsWith('sg-')).map((r) => r.destination);
+  if (egressGroups.length > 0) warnings.push(`scan.egress names security group(s) ${egressGroups.join(', ')}: they must exist in the VPC of every account and region the template is deployed to`);
 
   const amis = Object.entries(opts.amiByRegion ?? {}).sort(([a], [b]) => a.localeCompare(b));
   const rootDevices = [...new Set(amis.map(([, a]) => a.rootDeviceName))];
@@ -156,7 +165,11 @@ export function buildFleetTemplate(config: ResolvedConfig, opts: TemplateOptions
         GroupDescription: `Nessus scanners of nessus-byol fleet ${config.fleet}`,
         VpcId: { 'Fn::If': ['HasVpc', ref('VpcId'), ref('AWS::NoValue')] },
         // Listing egress replaces the default allow-all rule (plan: revokeDefaultEgress).
-        SecurityGroupEgress: plan.securityGroup.egress.map((r) => ({ IpProtocol: r.protocol, FromPort: r.port, ToPort: r.port, CidrIp: r.cidr, Description: r.description })),
+        SecurityGroupEgress: [
+          ...plan.securityGroup.egress.map((r): CfnValue => ({ IpProtocol: r.protocol, FromPort: r.port, ToPort: r.port, CidrIp: r.cidr, Description: r.description })),
+          // scan.egress, as `up` authorizes it (Ec2ScanGateway.authorizeScanEgress): all traffic to each target.
+          ...plan.securityGroup.scanEgress.map(scanEgressProperty),
+        ],
         ...(plan.securityGroup.ingress.length
           ? { SecurityGroupIngress: plan.securityGroup.ingress.map((r) => ({ IpProtocol: r.protocol, FromPort: r.port, ToPort: r.port, ...(r.cidr.includes(':') ? { CidrIpv6: r.cidr } : { CidrIp: r.cidr }), Description: r.description })) }
           : {}),

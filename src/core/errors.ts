@@ -111,6 +111,15 @@ export class RuntimeError extends NessusByolError {
   }
 }
 
+/**
+ * `down` removed what it could but left something behind — typically Tenable records it could not
+ * delete because Tenable was unreachable or refused; `data` lists them and the command that finishes the job.
+ */
+export class DownIncompleteError extends NessusByolError {
+  readonly exitCode = ExitCode.runtime;
+  readonly code = 'DOWN_INCOMPLETE';
+}
+
 /** Waiting for scanners to link timed out. */
 export class LinkTimeoutError extends NessusByolError {
   readonly exitCode = ExitCode.timeout;

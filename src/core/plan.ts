@@ -13,7 +13,7 @@ import {
   TAG,
 } from './naming.js';
 import { partitionOf, type Partition } from './partition.js';
-import { egressRules, ingressRules, type SgRule } from './security-group.js';
+import { egressRules, ingressRules, scanEgressRules, type ScanEgressRule, type SgRule } from './security-group.js';
 import { bootSecrets, linkingKeyStore, linkTarget, renderUserData, userDataPerInstance } from './user-data.js';
 import { maskUserDataText } from './mask.js';
 import type { Secret } from './secret.js';
@@ -58,7 +58,7 @@ export interface Plan {
   linkMethod: ResolvedConfig['link']['method'];
   ami: { action: 'pinned' | 'newest-by-product-code'; id: string | null; productCode?: string; owner?: string; name?: string };
   network: { vpcId: string | null; subnets: string[] | null; publicIp: string; pathCheck: Observed['networkPath'] | null };
-  securityGroup: { action: Action; name: string; id?: string; ingress: SgRule[]; egress: SgRule[]; revokeDefaultEgress: true; tags: Record<string, string> };
+  securityGroup: { action: Action; name: string; id?: string; ingress: SgRule[]; egress: SgRule[]; /** `scan.egress`: all traffic to the scan targets. */ scanEgress: ScanEgressRule[]; revokeDefaultEgress: true; tags: Record<string, string> };
   keyPair: null | { action: Action; mode: 'create' | 'import' | 'existing'; name: string; privateKeyPath?: string; publicKeyPath?: string };
   iam:
     | { action: Action; mode: 'create'; roleName: string; instanceProfileName: string; trustPolicy: PolicyDocument; inlinePolicy: PolicyDocument | null; managedPolicies: string[]; tags: Record<string, string> }
@@ -143,6 +143,7 @@ export function buildPlan(config: ResolvedConfig, observed: Observed | null, opt
       ...(existing.securityGroupId ? { id: existing.securityGroupId } : {}),
       ingress: ingressRules(config.network),
       egress: egressRules(config),
+      scanEgress: scanEgressRules(config),
       revokeDefaultEgress: true,
       tags: { ...tags, Name: securityGroupName(config.fleet) },
     },

@@ -35,3 +35,24 @@ export function egressRules(config: Pick<FleetFile, 'tenable' | 'link' | 'bootst
   }
   return rules;
 }
+
+/** An outbound rule for scanning: all traffic to a target CIDR or security group (`scan.egress`). */
+export interface ScanEgressRule {
+  protocol: '-1';
+  /** A CIDR (`10.0.0.0/16`) or a security group id (`sg-…`). */
+  destination: string;
+  description: string;
+}
+
+/**
+ * Outbound rules that let the scanners reach their targets. The fleet's group otherwise allows only
+ * 443 out, so a network scan from it sees nothing; `scan.egress` lists the networks (CIDRs) or
+ * security groups to open, all protocols (port scans, UDP and ICMP probes).
+ */
+export function scanEgressRules(config: { scan?: { egress?: readonly string[] } | undefined }): ScanEgressRule[] {
+  return [...new Set(config.scan?.egress ?? [])].map((destination) => ({
+    protocol: '-1' as const,
+    destination,
+    description: destination.startsWith('sg-') ? `Nessus scans to security group ${destination} (scan.egress)` : `Nessus scans to ${destination} (scan.egress)`,
+  }));
+}

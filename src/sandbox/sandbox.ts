@@ -88,6 +88,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
 
     const env: Record<string, string> = {
       ...sandboxAwsEnv(moto.endpoint, region),
+      // The Tenable API endpoint, as pyTenable reads it; the alias is kept equal for older scripts.
+      TIO_URL: simulator.url,
       NESSUS_BYOL_TENABLE_API_URL: simulator.url,
       TIO_ACCESS_KEY: tenable.accessKey,
       TIO_SECRET_KEY: tenable.secretKey,

@@ -8,6 +8,7 @@ import {
 } from './tenable-simulator-state.js';
 import { credentialRoutes } from './tenable-simulator-credentials.js';
 import { exportRoutes } from './tenable-simulator-exports.js';
+import { scanRoutes } from './tenable-simulator-scans.js';
 import { errorAnswer, notFound, ok, record, type Route, type SimAnswer, type SimRequest } from './tenable-simulator-http.js';
 
 export { errorAnswer, type SimAnswer, type SimRequest } from './tenable-simulator-http.js';
@@ -134,7 +135,11 @@ const scannerRoutes: Route[] = [
       const g = findGroup(state, gid);
       if (!g) return notFound(`ScannerGroup with id ${gid} not found.`);
       const members = state.groupMembers.get(Number(g.id)) ?? new Set();
-      return ok({ scanners: state.scanners.filter((s) => members.has(Number(s.id))) });
+      // Members are listed without `shared`/`user_permissions` (test_list_scanners_in_scanner_group.yaml).
+      const listed = state.scanners
+        .filter((s) => members.has(Number(s.id)))
+        .map(({ shared: _shared, user_permissions: _perms, ...rest }) => rest);
+      return ok({ scanners: listed });
     },
   },
   {
@@ -164,7 +169,7 @@ const scannerRoutes: Route[] = [
   },
 ];
 
-const routes: Route[] = [...scannerRoutes, ...credentialRoutes, ...exportRoutes];
+const routes: Route[] = [...scannerRoutes, ...credentialRoutes, ...exportRoutes, ...scanRoutes];
 
 /** Routes one authenticated API request; 403 for denied permissions, 404 for unknown paths. */
 export function handleApi(state: SimState, req: SimRequest): SimAnswer {

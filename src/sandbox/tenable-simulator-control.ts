@@ -1,5 +1,6 @@
 import { record, type SimAnswer } from './tenable-simulator-http.js';
 import type { FaultRule } from './tenable-simulator-faults.js';
+import { handleScanControl, setScanFaultRows } from './tenable-simulator-scans-store.js';
 import {
   managedScannerRecord,
   nowSec,
@@ -72,11 +73,8 @@ export function linkScanner(ctx: ControlContext, body: LinkRequest): SimAnswer {
     call.scannerId = Number(existing.id);
     return { status: 200, body: { scanner_id: existing.id, uuid: existing.uuid } };
   }
-  const scanner = managedScannerRecord(state, {
-    name: finalName,
-    hostname,
-    ...(body.awsScanner === true ? { aws: true } : {}),
-  });
+  // `--aws-scanner` shows nowhere in the recorded list record; it is kept in linkCalls only.
+  const scanner = managedScannerRecord(state, { name: finalName, hostname });
   state.scanners.push(scanner);
   call.outcome = 'linked';
   call.scannerId = Number(scanner.id);
@@ -122,6 +120,8 @@ export function handleControl(ctx: ControlContext, method: string, path: string,
       return { status: 200, body: {} };
     case 'POST /_sim/faults':
       ctx.setFaults(listOf('rules') as FaultRule[]);
+      // `scan-aborted` rows are not request faults: the scans store applies them at launch.
+      setScanFaultRows(ctx.state, listOf('rules'));
       return { status: 200, body: {} };
     case 'POST /_sim/config':
       applyConfig(ctx.state, b);
@@ -133,7 +133,10 @@ export function handleControl(ctx: ControlContext, method: string, path: string,
       if (Array.isArray(b.assets)) ctx.state.assets = b.assets;
       return { status: 200, body: {} };
     default:
-      return path.startsWith('/_sim/') ? { status: 404, body: { error: `No control endpoint ${method} ${path}` } } : undefined;
+      return (
+        handleScanControl(ctx.state, method, path, body) ??
+        (path.startsWith('/_sim/') ? { status: 404, body: { error: `No control endpoint ${method} ${path}` } } : undefined)
+      );
   }
 }
 

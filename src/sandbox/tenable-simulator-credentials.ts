@@ -2,16 +2,108 @@ import { randomUUID } from 'node:crypto';
 import { notFound, ok, errorAnswer, record, type Route } from './tenable-simulator-http.js';
 import { nowSec } from './tenable-simulator-state.js';
 
-/** `/credentials…`: managed credentials, answered with secret settings masked as TVM does. */
+/**
+ * `/credentials…`: managed credentials as TVM answers them. GET masks every setting its type declares
+ * as a `password` field — for "Amazon AWS" both `access_key_id` and `secret_key` — and PUT answers
+ * `{"updated": true}`. The types below are our own subset of `GET /credentials/types`, with the field
+ * ids and input types of pyTenable's recorded answer (tests/io/cassettes/test_credentials_types_success.yaml;
+ * see test/fixtures/tenable/README.md for the commit).
+ */
 
 const MASK = '********';
-const SECRET_SETTING = /pass|secret|token|private|key$/i;
-const PUBLIC_SETTING = /(_id|username|^key_file)$/i;
-const isSecretSetting = (name: string) => SECRET_SETTING.test(name) && !PUBLIC_SETTING.test(name);
 
-const CREDENTIAL_CATEGORY: Record<string, string> = { 'Amazon AWS': 'Cloud Services', SSH: 'Host', Windows: 'Host' };
+interface Field {
+  type: 'password' | 'text' | 'select' | 'file' | 'checkbox';
+  name: string;
+  id: string;
+  required?: boolean;
+}
+interface CredentialType {
+  category: string;
+  id: string;
+  max: number;
+  configuration: Field[];
+  expand_settings?: boolean;
+}
+
+const TYPES: CredentialType[] = [
+  {
+    category: 'Cloud Services',
+    id: 'Amazon AWS',
+    max: 1,
+    expand_settings: true,
+    configuration: [
+      { type: 'password', name: 'AWS Access Key ID', required: true, id: 'access_key_id' },
+      { type: 'password', name: 'AWS Secret Key', required: true, id: 'secret_key' },
+    ],
+  },
+  {
+    category: 'Host',
+    id: 'SSH',
+    max: -1,
+    configuration: [
+      { type: 'select', name: 'Authentication method', id: 'auth_method' },
+      { type: 'text', name: 'Username', id: 'username' },
+      { type: 'password', name: 'Password', id: 'password' },
+      { type: 'file', name: 'Private key', id: 'private_key' },
+      { type: 'password', name: 'Private key passphrase', id: 'private_key_passphrase' },
+      { type: 'text', name: 'Custom password prompt', id: 'custom_password_prompt' },
+      { type: 'select', name: 'Elevate privileges with', id: 'elevate_privileges_with' },
+      { type: 'password', name: 'Escalation password', id: 'escalation_password' },
+    ],
+  },
+  {
+    category: 'Host',
+    id: 'Windows',
+    max: -1,
+    configuration: [
+      { type: 'select', name: 'Authentication method', id: 'auth_method' },
+      { type: 'text', name: 'Username', id: 'username' },
+      { type: 'password', name: 'Password', id: 'password' },
+      { type: 'text', name: 'Domain', id: 'domain' },
+    ],
+  },
+];
+
+const TYPE_BY_ID = new Map(TYPES.map((t) => [t.id, t]));
+// A type the simulator does not model: mask anything that looks secret (never unmask an `*_id`:
+// real types declare ids as passwords too, e.g. `access_key_id`, `hashicorp_role_secret_id`).
+const LOOKS_SECRET = /pass|secret|token|private|key/i;
+
+function isPasswordSetting(type: string, name: string): boolean {
+  const t = TYPE_BY_ID.get(type);
+  if (t) return t.configuration.some((f) => f.id === name && f.type === 'password');
+  return LOOKS_SECRET.test(name);
+}
+
+const CREDENTIAL_CATEGORY = (type: string) => TYPE_BY_ID.get(type)?.category ?? 'Host';
+
+/** `GET /credentials/types`: `{credentials: [{id, category, default_expand, types: [{id, name, max, configuration}]}]}`. */
+function typesAnswer() {
+  const categories = [...new Set(TYPES.map((t) => t.category))];
+  return {
+    credentials: categories.map((category) => ({
+      id: category,
+      category,
+      default_expand: false,
+      types: TYPES.filter((t) => t.category === category).map((t) => ({
+        id: t.id,
+        name: t.id,
+        max: t.max,
+        configuration: t.configuration,
+        ...(t.expand_settings !== undefined ? { expand_settings: t.expand_settings } : {}),
+      })),
+    })),
+  };
+}
 
 export const credentialRoutes: Route[] = [
+  {
+    method: 'GET',
+    pattern: /^\/credentials\/types$/,
+    permission: 'credentials',
+    handle: () => ok(typesAnswer()),
+  },
   {
     method: 'GET',
     pattern: /^\/credentials$/,
@@ -24,7 +116,7 @@ export const credentialRoutes: Route[] = [
         uuid: c.uuid,
         name: c.name,
         description: c.description,
-        category: { id: CREDENTIAL_CATEGORY[c.type] ?? 'Host', name: CREDENTIAL_CATEGORY[c.type] ?? 'Host' },
+        category: { id: CREDENTIAL_CATEGORY(c.type), name: CREDENTIAL_CATEGORY(c.type) },
         type: { id: c.type, name: c.type },
         created_date: c.createdSec,
         created_by: { id: 3, display_name: 'api@example.com' },
@@ -66,11 +158,13 @@ export const credentialRoutes: Route[] = [
     handle: (state, _req, [uuid = '']) => {
       const c = state.credentials.get(uuid);
       if (!c) return notFound(`Credential with uuid ${uuid} not found.`);
-      const settings = Object.fromEntries(Object.entries(c.settings).map(([k, v]) => [k, isSecretSetting(k) && v !== '' ? MASK : v]));
+      const settings = Object.fromEntries(
+        Object.entries(c.settings).map(([k, v]) => [k, isPasswordSetting(c.type, k) && v !== '' ? MASK : v]),
+      );
       return ok({
         name: c.name,
         description: c.description,
-        category: { id: CREDENTIAL_CATEGORY[c.type] ?? 'Host', name: CREDENTIAL_CATEGORY[c.type] ?? 'Host' },
+        category: { id: CREDENTIAL_CATEGORY(c.type), name: CREDENTIAL_CATEGORY(c.type) },
         type: { id: c.type, name: c.type },
         ad_hoc: false,
         user_permissions: 64,

@@ -9,10 +9,14 @@ export interface SimRequest {
   body: unknown;
 }
 
-/** `body` undefined means a 200 with an empty body, as TVM sends for link toggles and group membership. */
+/**
+ * `body` undefined means a 200 with an empty body, as TVM sends for link toggles and group membership;
+ * a Buffer body is sent as it is (file downloads), with `headers`.
+ */
 export interface SimAnswer {
   status: number;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 export interface Route {

@@ -8,7 +8,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 /** The container's default cloud scanner; `GET /scanners/{this}/key` is the linking key. */
 export const DEFAULT_SCANNER_UUID = '00000000-0000-0000-0000-00000000000000000000000000001';
 
-export type SimPermission = 'linking-key' | 'scanners:read' | 'scanners:write' | 'scanner-groups' | 'credentials' | 'exports';
+export type SimPermission =
+  | 'linking-key'
+  | 'scanners:read'
+  | 'scanners:write'
+  | 'scanner-groups'
+  | 'credentials'
+  | 'exports'
+  /** Scan templates, folders, scans and their exports (tenable-simulator-scans.ts). */
+  | 'scans';
 
 export interface SimConfig {
   /** `/_sim/link` answers 403 (e.g. a container that refuses new scanners). */
@@ -74,8 +82,10 @@ export const OWNER = {
 
 export const nowSec = () => Math.floor(Date.now() / 1000);
 export const hexKey = () => randomBytes(32).toString('hex');
-/** Real `remote_uuid`s are a uuid with 12 more hex digits glued on. */
-const remoteUuid = () => `${randomUUID()}${randomBytes(6).toString('hex')}`;
+/** Real `remote_uuid`s are a uuid with 16 more hex digits glued on (test_scanner_edit.yaml). */
+const remoteUuid = () => `${randomUUID()}${randomBytes(8).toString('hex')}`;
+/** A uuid-shaped id the container answers with (`container_uuid`), fixed per simulator. */
+const CONTAINER_UUID = '58962e48-d891-40bb-0000-8b984452328d';
 
 export function createState(linkingKey: string, config: SimConfig): SimState {
   const state: SimState = {
@@ -106,13 +116,17 @@ function cloudScannerRecord(state: SimState, name: string, uuid: string, key: st
     key,
     last_connect: null,
     last_modification_date: created,
+    // As test_scanner_linking_key.yaml / test_scanner_edit.yaml record it.
     license: {
       type: 'vm',
       agents: -1,
       ips: -1,
       scanners: -1,
       users: -1,
+      enterprise_pause: false,
+      expiration_date: created + 86_400 * 3650,
       evaluation: false,
+      apps: { lumin: { mode: 'standard', expiration_date: created + 86_400 * 3650 } },
       scanners_used: 1,
       agents_used: 0,
     },
@@ -176,7 +190,7 @@ export function managedScannerRecord(state: SimState, overrides: WireRecord = {}
   };
 }
 
-/** A scanner group, plus the `pool` entry that real TVM also lists under `GET /scanners`. */
+/** A scanner group, plus the `pool` entry that real TVM also lists under `GET /scanners` (test_list_scanners.yaml). */
 export function scannerGroupRecords(state: SimState, name: string): { group: WireRecord; pool: WireRecord } {
   const now = nowSec();
   const uuid = randomUUID();
@@ -190,7 +204,6 @@ export function scannerGroupRecords(state: SimState, name: string): { group: Wir
     last_modification_date: now,
     linked: 1,
     name,
-    network_name: 'Default',
     num_scans: 0,
     ...OWNER,
     pool: true,
@@ -222,25 +235,35 @@ export function scannerGroupRecords(state: SimState, name: string): { group: Wir
   return { group, pool };
 }
 
-/** `PUT /scanners/{id}` answers a different, richer shape, with `last_connect` in milliseconds. */
+/**
+ * `PUT /scanners/{id}` answers a different, richer shape, with `created`, `modified` and
+ * `last_connect` in milliseconds (test_scanner_edit.yaml): the same fields, in the same order.
+ */
 export function scannerEditAnswer(r: WireRecord): WireRecord {
   const ms = (v: unknown) => (typeof v === 'number' ? v * 1000 : v);
   return {
     owner_uuid: OWNER.owner_uuid,
     created: ms(r.creation_date),
     modified: ms(r.last_modification_date),
+    container_uuid: CONTAINER_UUID,
     uuid: r.uuid,
     id: r.id,
     name: r.name,
     type: r.type,
     distributed: true,
     network_name: r.network_name,
+    default_permissions: 16,
     shared: 1,
     user_permissions: 128,
+    supports_webapp: r.supports_webapp,
     remote_uuid: r.remote_uuid,
     key: r.key,
+    system: false,
     linked: r.linked,
     last_connect: ms(r.last_connect),
+    max_tasks: 50,
+    max_targets: 1499,
+    task_max_targets: 100,
     platform: r.platform,
     distro: r.distro,
     ui_version: r.ui_version,
@@ -248,12 +271,34 @@ export function scannerEditAnswer(r: WireRecord): WireRecord {
     engine_version: r.engine_version,
     ...(r.loaded_plugin_set === undefined ? {} : { loaded_plugin_set: r.loaded_plugin_set }),
     force_plugin_update: r.force_plugin_update,
+    settings: {},
     ip_addresses: r.ip_addresses,
     hostname: r.hostname,
+    remote_settings: [
+      { name: 'Automatic Updates', setting: 'auto_update', type: 'select', value: 'yes', default: 'yes' },
+    ],
+    settings_pending: false,
+    restart_pending: false,
     status: r.status,
     group: false,
+    pvs: false,
+    given_nessus_updates: true,
+    industrial_security: false,
+    lce: false,
+    aws: false,
+    system_scanner_scanner: false,
     pool: false,
+    cloud_group: false,
+    webapp: false,
+    system_group_scanner: false,
+    can_factory_reset: false,
+    system_webapp_scanner: false,
+    supports_remote_logs: r.supports_remote_logs,
+    supports_remote_settings: r.supports_remote_settings,
+    active_directory: false,
+    scanner_scanner: true,
     created_in_seconds: r.creation_date,
     modified_in_seconds: r.last_modification_date,
+    network_id: '00000000-0000-0000-0000-000000000000',
   };
 }

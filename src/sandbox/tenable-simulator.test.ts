@@ -255,9 +255,12 @@ describe('credentials', () => {
     };
     const read = (await call('GET', `/credentials/${uuid}`)).json as Rec;
     expect(read).toMatchObject({ name: 'c', type: { id: 'Amazon AWS', name: 'Amazon AWS' } });
-    expect(read.settings).toEqual({ access_key_id: 'AKIAEXAMPLE', secret_key: '********' });
+    // Both are `password` fields of "Amazon AWS": masked on read, like TVM.
+    expect(read.settings).toEqual({ access_key_id: '********', secret_key: '********' });
     expect(read).not.toHaveProperty('uuid');
-    await call('PUT', `/credentials/${uuid}`, { settings: { secret_key: '********', access_key_id: 'AKIA2' } });
+    expect((await call('PUT', `/credentials/${uuid}`, { settings: { secret_key: '********', access_key_id: 'AKIA2' } })).json).toEqual({
+      updated: true,
+    });
     expect(sim.state.credentials.get(uuid)?.settings).toEqual({
       access_key_id: 'AKIA2',
       secret_key: 'very-secret-value',
@@ -265,6 +268,20 @@ describe('credentials', () => {
     const list = (await call('GET', '/credentials?limit=50&offset=0')).json as Rec;
     expect(list).toMatchObject({ pagination: { total: 1, limit: 50, offset: 0 } });
     expect((await call('DELETE', `/credentials/${uuid}`)).json).toEqual({ deleted: true });
+  });
+
+  it('lists credential types with their password fields, and masks exactly those', async () => {
+    const types = (await call('GET', '/credentials/types')).json as {
+      credentials: Array<{ id: string; category: string; types: Array<{ id: string; configuration: Array<{ id: string; type: string }> }> }>;
+    };
+    const aws = types.credentials.flatMap((c) => c.types).find((t) => t.id === 'Amazon AWS');
+    expect(aws?.configuration.map((f) => [f.id, f.type])).toEqual([
+      ['access_key_id', 'password'],
+      ['secret_key', 'password'],
+    ]);
+    const settings = { auth_method: 'password', username: 'root', password: 'hunter2', custom_password_prompt: '' };
+    const { uuid } = (await call('POST', '/credentials', { name: 's', type: 'SSH', settings })).json as { uuid: string };
+    expect(((await call('GET', `/credentials/${uuid}`)).json as Rec).settings).toEqual({ ...settings, password: '********' });
   });
 });
 

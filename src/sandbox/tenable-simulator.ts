@@ -158,7 +158,8 @@ export async function startTenableSimulator(opts: TenableSimulatorOptions): Prom
     get state() {
       return state;
     },
-    setFaults: (rules) => faults.set(rules),
+    // Through the control endpoint, so `scan-aborted` rows reach the scans store too.
+    setFaults: (rules) => void handleControl(control, 'POST', '/_sim/faults', { rules }),
     configure: (patch) => applyConfig(state, patch),
     plantScanners: (records) => plantScanners(state, records),
     setFindings(vulns, assets) {
@@ -183,6 +184,10 @@ function authorised(header: string | string[] | undefined, accessKey: string, se
 }
 
 function send(res: ServerResponse, answer: SimAnswer): void {
+  if (Buffer.isBuffer(answer.body)) {
+    res.writeHead(answer.status, { ...answer.headers, 'content-length': answer.body.length }).end(answer.body);
+    return;
+  }
   if (answer.body === undefined) {
     res.writeHead(answer.status, { 'content-length': '0' }).end();
     return;

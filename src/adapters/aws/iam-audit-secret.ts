@@ -1,5 +1,6 @@
 import {
   CreateSecretCommand,
+  DeleteSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
@@ -15,9 +16,14 @@ export interface StoredAccessKey {
   secretAccessKey: Secret;
 }
 
+const DESCRIPTION =
+  'Access key of the nessus-byol audit user (Tenable "Amazon AWS" credential); rotated by `nessus-byol audit rotate`';
+
 /**
  * The optional Secrets Manager copy of the audit user's access key (`audit setup|rotate
  * --secrets-manager <name>`), for other tools that need it; Tenable gets its copy over its API.
+ * Also the short-lived record of a key being handed to Tenable (`audit rotate` resends it when the
+ * answer to that hand-over was lost).
  */
 export class AuditKeySecretStore {
   readonly client: SecretsManagerClient;
@@ -49,7 +55,18 @@ export class AuditKeySecretStore {
     return null;
   }
 
-  async write(name: string, key: StoredAccessKey, tags: Record<string, string>): Promise<'created' | 'updated'> {
+  /** Deletes at once (no recovery window, so the name can be reused); `gone` when it did not exist. */
+  async delete(name: string): Promise<'deleted' | 'gone'> {
+    try {
+      await this.client.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
+      return 'deleted';
+    } catch (e) {
+      if (isAwsErrorCode(e, 'ResourceNotFoundException')) return 'gone';
+      throw toAwsError(e, `deleting secret ${name} (secretsmanager:DeleteSecret)`);
+    }
+  }
+
+  async write(name: string, key: StoredAccessKey, tags: Record<string, string>, description = DESCRIPTION): Promise<'created' | 'updated'> {
     const SecretString = JSON.stringify({
       accessKeyId: key.accessKeyId,
       secretAccessKey: key.secretAccessKey.reveal(),
@@ -65,8 +82,7 @@ export class AuditKeySecretStore {
       await this.client.send(
         new CreateSecretCommand({
           Name: name,
-          Description:
-            'Access key of the nessus-byol audit user (Tenable "Amazon AWS" credential); rotated by `nessus-byol audit rotate`',
+          Description: description,
           SecretString,
           Tags: toTags(tags),
         }),

@@ -50,7 +50,7 @@ export type Scope =
   | 'iam:pass-fleet-role'
   /** SSM parameters the fleet reads: its own under /nessus-byol/<fleet>/ plus the ones its file names. */
   | 'ssm:fleet-parameter-read'
-  /** SSM parameters the fleet writes: its own under /nessus-byol/<fleet>/ (lock, stored linking key). */
+  /** SSM parameters the fleet writes: its own under /nessus-byol/<fleet>/ (lock, stored linking key, Tenable leftovers). */
   | 'ssm:fleet-parameter-write'
   /** Secrets Manager secrets the fleet file names (linking key, proxy password, activation code). */
   | 'secretsmanager:fleet-secret'
@@ -140,6 +140,15 @@ export const REQUIRED_PERMISSIONS: Record<string, MethodPermissions> = {
     'fleet',
     ['DeleteSecurityGroupCommand'],
     ['ec2:DeleteSecurityGroup'],
+    ['ec2:fleet-security-group'],
+  ),
+  // ec2-scan.ts (`scan` targets, the scan.egress rule of `up`, `doctor`)
+  'Ec2ScanGateway.runningInstances': read('fleet', ['DescribeInstancesCommand'], ['ec2:DescribeInstances']),
+  'Ec2ScanGateway.securityGroupRules': read('fleet', ['DescribeSecurityGroupsCommand'], ['ec2:DescribeSecurityGroups']),
+  'Ec2ScanGateway.authorizeScanEgress': read(
+    'fleet',
+    ['AuthorizeSecurityGroupEgressCommand'],
+    ['ec2:AuthorizeSecurityGroupEgress'],
     ['ec2:fleet-security-group'],
   ),
   'Ec2Gateway.keyPairExists': read('fleet', ['DescribeKeyPairsCommand'], ['ec2:DescribeKeyPairs']),
@@ -284,6 +293,12 @@ export const REQUIRED_PERMISSIONS: Record<string, MethodPermissions> = {
     ['ssm:PutParameter', 'ssm:AddTagsToResource'],
     ['ssm:fleet-parameter-write'],
   ),
+  'SsmGateway.putPlain': read(
+    'fleet',
+    ['PutParameterCommand'],
+    ['ssm:PutParameter', 'ssm:AddTagsToResource'],
+    ['ssm:fleet-parameter-write'],
+  ),
   'SsmGateway.readPlain': read('fleet', ['GetParameterCommand'], ['ssm:GetParameter'], ['ssm:fleet-parameter-read']),
   'SsmGateway.delete': read(
     'fleet',
@@ -388,6 +403,15 @@ export const REQUIRED_PERMISSIONS: Record<string, MethodPermissions> = {
     ['secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
     ['secretsmanager:audit-secret'],
   ),
+
+  'AuditKeySecretStore.delete': read(
+    'audit',
+    ['DeleteSecretCommand'],
+    ['secretsmanager:DeleteSecret'],
+    ['secretsmanager:audit-secret'],
+  ),
+  // sts.ts — the new audit key proves itself: signed with that key, so the caller needs nothing for it.
+  identityOfKey: read('audit', ['GetCallerIdentityCommand'], ['sts:GetCallerIdentity']),
 
   // securityhub*.ts (sechub)
   'SechubStateParameter.read': read('sechub', ['GetParameterCommand'], ['ssm:GetParameter'], ['ssm:sechub-state']),

@@ -71,6 +71,35 @@ export class SsmGateway {
     }
   }
 
+  /**
+   * Writes a plain String: created with tags, or overwritten (tags untouched) when it exists. Values
+   * over 4 KB use the Advanced tier.
+   */
+  async putPlain(
+    name: string,
+    value: string,
+    tags: Record<string, string>,
+    opts: { description?: string } = {},
+  ): Promise<'created' | 'updated'> {
+    const base = {
+      Name: name,
+      Value: value,
+      Type: 'String' as const,
+      ...(Buffer.byteLength(value) > 4096 ? { Tier: 'Advanced' as const } : {}),
+      ...(opts.description ? { Description: opts.description } : {}),
+    };
+    try {
+      await this.client.send(new PutParameterCommand({ ...base, Overwrite: false, Tags: toTags(tags) }));
+      return 'created';
+    } catch (e) {
+      if (!isAwsErrorCode(e, 'ParameterAlreadyExists')) throw toAwsError(e, `writing SSM parameter ${name}`);
+    }
+    await aws(`writing SSM parameter ${name}`, () =>
+      this.client.send(new PutParameterCommand({ ...base, Overwrite: true })),
+    );
+    return 'updated';
+  }
+
   async readPlain(name: string): Promise<string | null> {
     try {
       const out = await this.client.send(new GetParameterCommand({ Name: name }));

@@ -240,13 +240,15 @@ describe('credentials', () => {
 
     const read = await c.getCredential(uuid);
     expect(read).toMatchObject({ name: 'nessus-byol audit', type: 'Amazon AWS' });
-    expect(read.settings).toEqual({ access_key_id: 'AKIAEXAMPLE', secret_key: '********' });
+    expect(read.settings).toEqual({ access_key_id: '********', secret_key: '********' });
 
     expect(await c.listCredentials()).toEqual([expect.objectContaining({ uuid, name: 'nessus-byol audit', type: 'Amazon AWS' })]);
 
-    await c.updateCredential(uuid, {
-      settings: { access_key_id: 'AKIANEW', secret_key: new Secret('rotated-secret-value') },
-    });
+    expect(
+      await c.updateCredential(uuid, {
+        settings: { access_key_id: 'AKIANEW', secret_key: new Secret('rotated-secret-value') },
+      }),
+    ).toBe(true);
     expect(sim.state.credentials.get(uuid)?.settings).toEqual({
       access_key_id: 'AKIANEW',
       secret_key: 'rotated-secret-value',

@@ -1,17 +1,17 @@
-import { z } from 'zod';
 import { TenableError } from '../../core/errors.js';
-import { Secret } from '../../core/secret.js';
+import type { Secret } from '../../core/secret.js';
 import {
   parseCreatedUuid,
   parseCredential,
   parseCredentialPage,
+  parseUpdateAnswer,
   type CredentialInput,
   type TenableCredential,
   type TenableCredentialSummary,
 } from './credential.js';
 import { createRequest, type Request, type TransportOptions } from './request.js';
 import { parseScannerGroup, parseScannerGroupList, type TenableScannerGroup } from './scanner-group.js';
-import { parseScanner, parseScannerList, type TenableScanner } from './scanner.js';
+import { parseLinkingKey, parseScanner, parseScannerList, type TenableScanner } from './scanner.js';
 
 export type TenableClientOptions = TransportOptions;
 export type { RetryInfo } from './request.js';
@@ -32,8 +32,11 @@ const none = () => undefined;
 const seg = (v: string | number) => encodeURIComponent(String(v));
 
 export interface TenableClient {
-  /** One `GET /scanners`: poll with this, never one call per scanner. */
-  listScanners(): Promise<TenableScanner[]>;
+  /**
+   * One `GET /scanners`: poll with this, never one call per scanner. `signal` bounds the call with
+   * its retries (a poll tick passes the time left before its timeout).
+   */
+  listScanners(options?: { signal?: AbortSignal }): Promise<TenableScanner[]>;
   getScanner(idOrUuid: number | string): Promise<TenableScanner>;
   /** Read it fresh each time: it can be regenerated in the UI and no API tells us. */
   getLinkingKey(): Promise<Secret>;
@@ -49,7 +52,8 @@ export interface TenableClient {
   listCredentials(): Promise<TenableCredentialSummary[]>;
   /** Returns the new credential's uuid. */
   createCredential(input: CredentialInput): Promise<string>;
-  updateCredential(uuid: string, input: Partial<CredentialInput>): Promise<void>;
+  /** Tenable's `updated` flag: true when the PUT answered `{"updated": true}`, undefined when it did not say. */
+  updateCredential(uuid: string, input: Partial<CredentialInput>): Promise<boolean | undefined>;
   getCredential(uuid: string): Promise<TenableCredential>;
   deleteCredential(uuid: string): Promise<'deleted' | 'gone'>;
   /** The underlying call, for endpoints this client does not wrap yet (e.g. exports). */
@@ -71,7 +75,13 @@ export function createTenableClient(options: TenableClientOptions): TenableClien
   return {
     request,
 
-    listScanners: () => request('GET', '/scanners', { parse: parseScannerList, what: 'list scanners', permission: PERM.readScanners }),
+    listScanners: (options = {}) =>
+      request('GET', '/scanners', {
+        parse: parseScannerList,
+        what: 'list scanners',
+        permission: PERM.readScanners,
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
 
     getScanner: (idOrUuid) =>
       request('GET', `/scanners/${seg(idOrUuid)}`, {
@@ -82,7 +92,7 @@ export function createTenableClient(options: TenableClientOptions): TenableClien
 
     getLinkingKey: () =>
       request('GET', `/scanners/${DEFAULT_CLOUD_SCANNER_UUID}/key`, {
-        parse: (b) => new Secret(z.object({ key: z.string().min(1) }).parse(b).key, 'linking key'),
+        parse: parseLinkingKey,
         what: 'read the linking key',
         permission: PERM.linkingKey,
       }),
@@ -180,7 +190,7 @@ export function createTenableClient(options: TenableClientOptions): TenableClien
     updateCredential: (uuid, input) =>
       request('PUT', `/credentials/${seg(uuid)}`, {
         body: input,
-        parse: none,
+        parse: parseUpdateAnswer,
         what: `update credential ${uuid}`,
         permission: PERM.editCredentials,
       }),

@@ -21,7 +21,11 @@ export interface TenableCredentialSummary {
   createdAtMs?: number;
 }
 
-/** `GET /credentials/{uuid}`; secret settings come back masked (`********`) by Tenable. */
+/**
+ * `GET /credentials/{uuid}`. Every setting the credential type declares as a `password` field comes
+ * back masked (`********`) — for "Amazon AWS" that is `access_key_id` as well as `secret_key`
+ * (pyTenable cassettes `test_credentials_types_success`, `test_credentials_details_success`).
+ */
 export interface TenableCredential {
   name: string;
   description?: string;
@@ -82,6 +86,32 @@ export function parseCredential(body: unknown): TenableCredential {
   return c;
 }
 
+/** `POST /credentials` answers `{"uuid": …}`: the write counts only with a uuid. */
 export function parseCreatedUuid(body: unknown): string {
   return z.object({ uuid: stringish }).parse(body).uuid;
+}
+
+/** Tenable's mask for `password` fields in `GET /credentials/{uuid}`. */
+export const CREDENTIAL_MASK = '********';
+
+/** A masked setting tells nothing about the value behind it: treat it as unknown. */
+export function isMaskedSetting(v: unknown): boolean {
+  return typeof v === 'string' && /^\*+$/.test(v);
+}
+
+/** A setting in clear text, or undefined when it is absent, empty, masked or not a string. */
+export function clearSetting(settings: Record<string, unknown>, name: string): string | undefined {
+  const v = settings[name];
+  return typeof v === 'string' && v !== '' && !isMaskedSetting(v) ? v : undefined;
+}
+
+/**
+ * `PUT /credentials/{uuid}` answers `{"updated": true}` (pyTenable cassette
+ * `test_credentials_edit_success`): true only then, false when Tenable says `updated: false`,
+ * undefined when the answer does not say (an empty or unexpected body).
+ */
+export function parseUpdateAnswer(body: unknown): boolean | undefined {
+  if (body === null || typeof body !== 'object' || !('updated' in body)) return undefined;
+  const v = (body as { updated: unknown }).updated;
+  return v === true ? true : v === false ? false : undefined;
 }

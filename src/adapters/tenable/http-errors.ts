@@ -11,9 +11,29 @@ export interface Operation {
   permission: string;
 }
 
-const KEYS_HINT =
-  'Check TIO_ACCESS_KEY / TIO_SECRET_KEY (generate a pair under Settings → My Account → API Keys in Tenable) ' +
-  'and that TIO_URL is the site the keys belong to (https://cloud.tenable.com or https://fedcloud.tenable.com).';
+/** The API base URL a call went to, and the setting it came from (when the caller knows). */
+export interface Endpoint {
+  baseUrl: string;
+  /** "TIO_URL", "--tenable-url", "tenable.site: fedramp in fleet.yaml"…; undefined: not known. */
+  from?: string | undefined;
+}
+
+const SITES = 'https://cloud.tenable.com, https://fedcloud.tenable.com or your site’s API URL';
+
+/** What to check for the URL that was actually called: the one setting it came from, or every place it can. */
+function checkUrl(e: Endpoint): string {
+  return e.from
+    ? `Check ${e.from}: it made nessus-byol call ${e.baseUrl}`
+    : `Check TIO_URL (or --tenable-url, NESSUS_BYOL_TENABLE_API_URL, tenable.site / tenable.url in the fleet file), which made nessus-byol call ${e.baseUrl}`;
+}
+
+function keysHint(e: Endpoint): string {
+  return (
+    'Check TIO_ACCESS_KEY / TIO_SECRET_KEY (generate a pair under Settings → My Account → API Keys in Tenable) ' +
+    `and that ${e.baseUrl} is the site the keys belong to (https://cloud.tenable.com or https://fedcloud.tenable.com); ` +
+    `that URL came from ${e.from ?? 'TIO_URL, --tenable-url or tenable.site'}.`
+  );
+}
 
 /**
  * Tenable's own message from an error body. Only JSON bodies are read: a 429 or gateway error is an
@@ -35,12 +55,11 @@ export function tenableMessage(contentType: string | null, text: string): string
   return undefined;
 }
 
-export interface HttpFailure {
+export interface HttpFailure extends Endpoint {
   status: number;
   statusText: string;
   /** Tenable's message when the body was JSON. */
   message: string | undefined;
-  baseUrl: string;
   attempts: number;
 }
 
@@ -52,7 +71,7 @@ export function httpError(op: Operation, f: HttpFailure, secrets: readonly Secre
   switch (f.status) {
     case 401:
       return new TenableError('UNAUTHORIZED', `Tenable at ${f.baseUrl} rejected the API keys (401${said}) while trying to ${op.what}.`, {
-        hint: KEYS_HINT,
+        hint: keysHint(f),
         status: 401,
         data,
       });
@@ -66,7 +85,7 @@ export function httpError(op: Operation, f: HttpFailure, secrets: readonly Secre
       // Tenable's own 404s are JSON; anything else means the URL is not a Tenable API at all.
       if (f.message === undefined) {
         return new TenableError('NOT_TENABLE', `The server at ${f.baseUrl} is not a Tenable API: it answered 404 without Tenable's error body to ${call}.`, {
-          hint: 'Check TIO_URL (or NESSUS_BYOL_TENABLE_API_URL, or tenable.url for a custom site): it should be https://cloud.tenable.com, https://fedcloud.tenable.com or your site’s API URL.',
+          hint: `${checkUrl(f)}; it should be ${SITES}.`,
           status: 404,
           data,
         });
@@ -106,16 +125,17 @@ export function httpError(op: Operation, f: HttpFailure, secrets: readonly Secre
 
 export function unreachableError(
   op: Operation,
-  baseUrl: string,
+  e: Endpoint,
   reason: string,
   attempts: number,
   secrets: readonly Secret[],
 ): TenableError {
+  const port = portOf(e.baseUrl);
   return new TenableError(
     'UNREACHABLE',
-    `Could not reach Tenable at ${baseUrl} to ${op.what} (${redact(reason, secrets)}; ${attempts} attempts).`,
+    `Could not reach Tenable at ${e.baseUrl} to ${op.what} (${redact(reason, secrets)}; ${attempts} attempts).`,
     {
-      hint: 'Check TIO_URL, DNS, and that a firewall or proxy lets this machine reach Tenable on port 443.',
+      hint: `${checkUrl(e)}; check DNS, and that a firewall or proxy lets this machine reach it on port ${port}.`,
       data: { method: op.method, path: op.path, attempts },
     },
   );
@@ -130,4 +150,13 @@ export function badResponseError(op: Operation, detail: string, secrets: readonl
       data: { method: op.method, path: op.path },
     },
   );
+}
+
+function portOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.port || (u.protocol === 'http:' ? '80' : '443');
+  } catch {
+    return '443';
+  }
 }

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { TenableError, UsageError } from '../../core/errors.js';
 import { Secret } from '../../core/secret.js';
 import { badResponseError, httpError, tenableMessage, unreachableError, type Operation } from './http-errors.js';
@@ -13,12 +14,18 @@ export interface RetryInfo {
 
 export interface TransportOptions {
   baseUrl: string;
+  /**
+   * The setting the base URL came from ("TIO_URL", "--tenable-url", "tenable.site: fedramp in fleet.yaml"…),
+   * so error hints name what to check; without it they list every place it can come from.
+   */
+  baseUrlFrom?: string | undefined;
   accessKey: Secret;
   secretKey: Secret;
   /** nessus-byol's version, sent in the User-Agent. */
   version: string;
   fetchImpl?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
+  /** Waits between retries; it must end early (rejecting) when the signal aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
   /** Retries after the first attempt (default 5, like pyTenable). */
   maxRetries?: number;
@@ -35,11 +42,18 @@ export interface RequestOptions<T> {
   what: string;
   /** The permission it needs, used in the 403 message. */
   permission: string;
+  /**
+   * Bounds the call with all its retries (e.g. the time left before a wait times out): when it
+   * aborts, the attempt in flight and any retry sleep end and the call rejects with its reason.
+   */
+  signal?: AbortSignal;
+  /** Downloads: a 2xx body is handed to `parse` as raw bytes (Uint8Array) instead of decoded JSON. */
+  bytes?: boolean;
 }
 
 export type Request = <T>(method: string, path: string, options: RequestOptions<T>) => Promise<T>;
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, signal ? { signal } : {});
 
 /**
  * The single HTTP path to TVM: auth headers, retries with `retry-after` or jittered backoff,
@@ -47,7 +61,8 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * only into the outgoing request and are removed from every error text.
  */
 export function createRequest(options: TransportOptions): Request {
-  const base = normaliseBaseUrl(options.baseUrl);
+  const base = normaliseBaseUrl(options.baseUrl, options.baseUrlFrom);
+  const endpoint = { baseUrl: base, from: options.baseUrlFrom };
   const fetchImpl = options.fetchImpl ?? fetch;
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
@@ -74,36 +89,66 @@ export function createRequest(options: TransportOptions): Request {
       ...(payload === undefined ? {} : { body: payload }),
     };
 
+    const bound = opts.signal;
+    // Once the caller's bound has passed, no attempt or retry sleep goes on: its reason is the answer.
+    const stop = (): never => {
+      throw bound?.reason instanceof Error ? bound.reason : new Error('the Tenable call was cancelled');
+    };
+    const pause = async (ms: number): Promise<void> => {
+      try {
+        await sleep(ms, bound);
+      } catch (e) {
+        if (bound?.aborted) stop();
+        throw e;
+      }
+      if (bound?.aborted) stop();
+    };
+
     for (let attempt = 1; ; attempt++) {
+      if (bound?.aborted) stop();
       let response: Response;
       let text: string;
+      let bytes: Uint8Array | undefined;
       try {
-        response = await fetchImpl(`${base}${path}`, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-        text = await response.text();
+        const attemptSignal = AbortSignal.timeout(timeoutMs);
+        response = await fetchImpl(`${base}${path}`, { ...init, signal: bound ? AbortSignal.any([bound, attemptSignal]) : attemptSignal });
+        if (opts.bytes && response.ok) bytes = new Uint8Array(await response.arrayBuffer());
+        text = bytes ? '' : await response.text();
       } catch (e) {
+        if (bound?.aborted) stop();
         const reason = networkFailureReason(e);
         if (reason === undefined) throw e;
-        if (attempt > maxRetries) throw unreachableError(op, base, reason, attempt, secrets);
+        if (attempt > maxRetries) throw unreachableError(op, endpoint, reason, attempt, secrets);
         const delayMs = backoffDelayMs(attempt, random);
         options.onRetry?.({ attempt, reason, delayMs });
-        await sleep(delayMs);
+        await pause(delayMs);
         continue;
       }
 
-      if (response.ok) return decode(op, text, opts.parse, secrets);
+      if (response.ok) return bytes ? opts.parse(bytes) : decode(op, text, opts.parse, secrets);
 
       if (RETRY_STATUSES.has(response.status) && attempt <= maxRetries) {
         const retryAfter = response.status === 429 ? parseRetryAfterMs(response.headers.get('retry-after'), Date.now()) : undefined;
         const delayMs = retryAfter ?? backoffDelayMs(attempt, random);
         options.onRetry?.({ attempt, status: response.status, reason: `HTTP ${response.status}`, delayMs });
-        await sleep(delayMs);
+        await pause(delayMs);
         continue;
       }
 
-      const message = response.status === 429 ? undefined : tenableMessage(response.headers.get('content-type'), text);
-      throw httpError(op, { status: response.status, statusText: response.statusText, message, baseUrl: base, attempts: attempt }, secrets);
+      const message =
+        response.status === 429 ? undefined : (tenableMessage(response.headers.get('content-type'), text) ?? emptyRecordNotFound(response.status, path, text));
+      throw httpError(op, { status: response.status, statusText: response.statusText, message, ...endpoint, attempts: attempt }, secrets);
     }
   };
+}
+
+/**
+ * Tenable answers `GET /scanners/{id}` for a missing record with 404 and an empty body (pyTenable
+ * cassette test_scanner_details_notfounderror.yaml), not its JSON error: for a single record's path
+ * that is Tenable's "not found", whereas other empty or HTML 404s still mean "not a Tenable API".
+ */
+function emptyRecordNotFound(status: number, path: string, text: string): string | undefined {
+  return status === 404 && text.trim() === '' && /^\/[a-z-]+\/[^/?]+$/.test(path) ? 'Not Found' : undefined;
 }
 
 function decode<T>(op: Operation, text: string, parse: (json: unknown) => T, secrets: readonly Secret[]): T {
@@ -147,19 +192,16 @@ function revealSecrets(value: unknown, found: Secret[]): unknown {
   return value;
 }
 
-function normaliseBaseUrl(raw: string): string {
+function normaliseBaseUrl(raw: string, from: string | undefined): string {
+  const fix = `${from ? `Fix ${from}` : 'Set TIO_URL (or --tenable-url)'}: e.g. https://cloud.tenable.com (or https://fedcloud.tenable.com).`;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new UsageError(`The Tenable URL "${raw}" is not a URL.`, {
-      hint: 'Set TIO_URL to e.g. https://cloud.tenable.com (or https://fedcloud.tenable.com).',
-    });
+    throw new UsageError(`The Tenable URL "${raw}" is not a URL.`, { hint: fix });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UsageError(`The Tenable URL "${raw}" must start with https://.`, {
-      hint: 'Set TIO_URL to e.g. https://cloud.tenable.com.',
-    });
+    throw new UsageError(`The Tenable URL "${raw}" must start with https://.`, { hint: fix });
   }
   return url.toString().replace(/\/+$/, '');
 }

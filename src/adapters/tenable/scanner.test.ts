@@ -35,7 +35,7 @@ describe('parseScannerList', () => {
       group: false,
       hostname: 'ip-10-0-1-23.ec2.internal',
       ipAddresses: ['10.0.1.23'],
-      remoteUuid: '5b0c2f3e-0d7a-4f5e-9b1c-2a7d4e6f8a90c1d2e3f4a5b6',
+      remoteUuid: '5b0c2f3e-0d7a-4f5e-9b1c-2a7d4e6f8a90c1d2e3f4a5b67e8f',
     });
   });
 

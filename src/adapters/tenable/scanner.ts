@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Secret } from '../../core/secret.js';
 import { boolish, epochMs, numberish, optional, stringish } from './lenient.js';
 
 /**
@@ -99,4 +100,9 @@ export function isLinked(s: TenableScanner): boolean {
 /** Linked, online and done loading plugins: it can take scan jobs. */
 export function isReady(s: TenableScanner): boolean {
   return s.linked && s.status === 'on' && s.loadedPluginSet !== undefined;
+}
+
+/** Parses `GET /scanners/{id}/key` (`{"key":"<64 hex>"}`) into a Secret; the value never leaves it. */
+export function parseLinkingKey(body: unknown): Secret {
+  return new Secret(z.object({ key: z.string().min(1) }).parse(body).key, 'linking key');
 }

@@ -1,4 +1,4 @@
-import type { CredentialInput } from '../../adapters/tenable/credential.js';
+import { clearSetting, type CredentialInput } from '../../adapters/tenable/credential.js';
 import { RuntimeError, TenableError } from '../../core/errors.js';
 import type { Secret } from '../../core/secret.js';
 import { AUDIT_TAG, AWS_CREDENTIAL_TYPE, type TenableCredentialsPort } from './types.js';
@@ -6,8 +6,12 @@ import { AUDIT_TAG, AWS_CREDENTIAL_TYPE, type TenableCredentialsPort } from './t
 export interface FoundCredential {
   uuid: string;
   name: string;
-  /** The access key id Tenable holds (the secret comes back masked, so this is all we can compare). */
-  accessKeyId: string | undefined;
+  /**
+   * The access key id as Tenable shows it, when it shows it in clear. The real API masks it
+   * (`access_key_id` is a `password` field of "Amazon AWS"), so this is normally undefined: a masked
+   * value is unknown, never compared.
+   */
+  shownKeyId: string | undefined;
 }
 
 export function credentialDescription(user: string): string {
@@ -16,6 +20,17 @@ export function credentialDescription(user: string): string {
 
 export function awsCredentialSettings(accessKeyId: string, secretKey: Secret): CredentialInput['settings'] {
   return { access_key_id: accessKeyId, secret_key: secretKey };
+}
+
+/**
+ * Which access key the credential holds: the user's record (`nessus-byol:tenable-access-key-id`,
+ * written after each confirmed write to that credential), else what Tenable shows in clear (never
+ * a masked value); undefined when nothing tells.
+ */
+export function heldKeyOf(tags: Record<string, string>, credential: FoundCredential | null): string | undefined {
+  if (!credential) return undefined;
+  const recorded = tags[AUDIT_TAG.credential] === credential.uuid ? tags[AUDIT_TAG.tenableKey] : undefined;
+  return recorded || credential.shownKeyId;
 }
 
 /**
@@ -52,23 +67,9 @@ export async function findAuditCredential(
 export async function readCredential(tenable: TenableCredentialsPort, uuid: string): Promise<FoundCredential | null> {
   try {
     const c = await tenable.getCredential(uuid);
-    const id = c.settings.access_key_id;
-    return { uuid, name: c.name, accessKeyId: typeof id === 'string' && id !== '' ? id : undefined };
+    return { uuid, name: c.name, shownKeyId: clearSetting(c.settings, 'access_key_id') };
   } catch (e) {
     if (e instanceof TenableError && e.code === 'TENABLE_NOT_FOUND') return null;
     throw e;
-  }
-}
-
-/** What the credential holds now; `unknown` when Tenable cannot tell us. */
-export async function heldKeyId(
-  tenable: TenableCredentialsPort,
-  uuid: string,
-): Promise<{ known: true; accessKeyId: string | undefined } | { known: false; error: unknown }> {
-  try {
-    const c = await readCredential(tenable, uuid);
-    return { known: true, accessKeyId: c?.accessKeyId };
-  } catch (error) {
-    return { known: false, error };
   }
 }

@@ -7,7 +7,15 @@ import type {
 } from '../../adapters/tenable/credential.js';
 import { AwsError, TenableError } from '../../core/errors.js';
 import { Secret } from '../../core/secret.js';
-import type { AuditDeps, AuditEvents, IamAuditPort, KeySecretStorePort, TenableCredentialsPort } from './types.js';
+import type {
+  AuditDeps,
+  AuditEvents,
+  IamAuditPort,
+  KeyIdentity,
+  KeyProofPort,
+  KeySecretStorePort,
+  TenableCredentialsPort,
+} from './types.js';
 
 /** In-memory IAM, Tenable credentials and Secrets Manager for use-case unit tests (the e2e tests use moto and the simulator). */
 
@@ -22,6 +30,8 @@ export class FakeIam implements IamAuditPort {
   groups = new Map<string, string[]>();
   users = new Map<string, { tags: Record<string, string>; groups: string[]; keys: FakeKey[] }>();
   lastUsedAt = new Map<string, Date>();
+  /** When FakeSts last saw the key: a last use at exactly that time shows as `sts`, any other as `ec2` (a Tenable scan). */
+  stsUseAt = new Map<string, Date>();
   /** Next call of that method throws this. */
   failNext: Partial<Record<keyof IamAuditPort, Error>> = {};
   #seq = 0;
@@ -117,7 +127,8 @@ export class FakeIam implements IamAuditPort {
   }
   async lastUsed(id: string): Promise<AccessKeyLastUsed> {
     const d = this.lastUsedAt.get(id);
-    return d ? { date: d, service: 'ec2', region: 'us-east-1' } : {};
+    const service = d && this.stsUseAt.get(id)?.getTime() === d.getTime() ? 'sts' : 'ec2';
+    return d ? { date: d, service, region: 'us-east-1' } : {};
   }
 
   secretOf(user: string, id: string): string | undefined {
@@ -128,15 +139,29 @@ export class FakeIam implements IamAuditPort {
   }
 }
 
+/**
+ * The fields Tenable declares as `password` for each credential type (GET /credentials/types, pyTenable
+ * cassette test_credentials_types_success): they come back as `********` on read.
+ */
+const PASSWORD_FIELDS: Record<string, readonly string[]> = {
+  'Amazon AWS': ['access_key_id', 'secret_key'],
+  SSH: ['password'],
+};
+
+/** Tenable's /credentials as the real API behaves: password fields masked on read, PUT answers `{"updated": true}`. */
 export class FakeTenable implements TenableCredentialsPort {
   creds = new Map<string, { name: string; type: string; settings: Record<string, unknown> }>();
-  /** `reject`: fails without applying; `lose-answer`: applies, then fails. */
-  updateFault: 'reject' | 'lose-answer' | null = null;
+  /**
+   * `reject`: 403, not applied (Tenable kept the old key); `server-error`: 500, not applied (the answer
+   * does not say); `lose-answer`: applied, then the connection resets.
+   */
+  updateFault: 'reject' | 'server-error' | 'lose-answer' | null = null;
   /** The next N `getCredential` calls fail. */
   getFailures = 0;
   /** Fails every getCredential after the first N successful ones. */
   getFailAfter: number | null = null;
   gets = 0;
+  puts = 0;
   #seq = 0;
 
   async listCredentials(): Promise<TenableCredentialSummary[]> {
@@ -147,11 +172,17 @@ export class FakeTenable implements TenableCredentialsPort {
     this.creds.set(uuid, { name: input.name, type: input.type, settings: reveal(input.settings) });
     return uuid;
   }
-  async updateCredential(uuid: string, input: Partial<CredentialInput>): Promise<void> {
+  async updateCredential(uuid: string, input: Partial<CredentialInput>): Promise<boolean | undefined> {
+    this.puts++;
     const fault = this.updateFault;
-    if (fault === 'reject') throw new TenableError('HTTP_500', 'Tenable answered 500', { status: 500 });
-    Object.assign(this.creds.get(uuid)!.settings, reveal(input.settings ?? {}));
+    if (fault === 'reject')
+      throw new TenableError('FORBIDDEN', 'Tenable refused to let this API key update credential', { status: 403 });
+    if (fault === 'server-error') throw new TenableError('HTTP_500', 'Tenable answered 500', { status: 500 });
+    const c = this.creds.get(uuid);
+    if (!c) throw new TenableError('NOT_FOUND', 'no such credential', { status: 404 });
+    for (const [k, v] of Object.entries(reveal(input.settings ?? {}))) if (v !== MASK) c.settings[k] = v;
     if (fault === 'lose-answer') throw new TenableError('UNREACHABLE', 'connection reset');
+    return true;
   }
   async getCredential(uuid: string): Promise<TenableCredential> {
     this.gets++;
@@ -161,11 +192,16 @@ export class FakeTenable implements TenableCredentialsPort {
     }
     const c = this.creds.get(uuid);
     if (!c) throw new TenableError('NOT_FOUND', 'no such credential', { status: 404 });
-    return { name: c.name, type: c.type, settings: { ...c.settings, secret_key: '********' } };
+    const masked = PASSWORD_FIELDS[c.type] ?? [];
+    const settings = Object.fromEntries(
+      Object.entries(c.settings).map(([k, v]) => [k, masked.includes(k) && v !== '' ? MASK : v]),
+    );
+    return { name: c.name, type: c.type, settings };
   }
   async deleteCredential(uuid: string): Promise<'deleted' | 'gone'> {
     return this.creds.delete(uuid) ? 'deleted' : 'gone';
   }
+  /** What Tenable really stores (test inspection, like reading the simulator's state). */
   held(): unknown {
     return [...this.creds.values()][0]?.settings.access_key_id;
   }
@@ -174,8 +210,49 @@ export class FakeTenable implements TenableCredentialsPort {
   }
 }
 
+const MASK = '********';
+
 function reveal(settings: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, v instanceof Secret ? v.reveal() : v]));
+}
+
+/** STS: accepts an active key of FakeIam with its secret; can play IAM's delay for new keys, or reject. */
+export class FakeSts implements KeyProofPort {
+  /** The next N calls answer InvalidClientTokenId, as AWS does for a key seconds old. */
+  notYetValid = 0;
+  /** Every call answers InvalidClientTokenId (a key that never works, e.g. an SCP). */
+  rejectAll = false;
+  calls = 0;
+  constructor(
+    private readonly iam: FakeIam,
+    private readonly clock: () => Date,
+  ) {}
+
+  async identityOfKey(accessKeyId: string, secretAccessKey: Secret): Promise<KeyIdentity> {
+    this.calls++;
+    const invalid: KeyIdentity = {
+      ok: false,
+      code: 'InvalidClientTokenId',
+      message: 'The security token included in the request is invalid.',
+    };
+    if (this.rejectAll) return invalid;
+    if (this.notYetValid > 0) {
+      this.notYetValid--;
+      return invalid;
+    }
+    for (const [name, u] of this.iam.users) {
+      const k = u.keys.find((x) => x.id === accessKeyId);
+      if (!k || k.status !== 'Active') continue;
+      if (k.secret !== secretAccessKey.reveal())
+        return { ok: false, code: 'SignatureDoesNotMatch', message: 'signature does not match' };
+      // Like AWS, the call counts as a use of the key.
+      const at = this.clock();
+      this.iam.lastUsedAt.set(accessKeyId, at);
+      this.iam.stsUseAt.set(accessKeyId, at);
+      return { ok: true, account: '123456789012', arn: `arn:aws:iam::123456789012:user/${name}` };
+    }
+    return invalid;
+  }
 }
 
 export class FakeSecrets implements KeySecretStorePort {
@@ -191,6 +268,9 @@ export class FakeSecrets implements KeySecretStorePort {
     this.store.set(name, { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey.reveal() });
     return existed ? 'updated' : 'created';
   }
+  async delete(name: string): Promise<'deleted' | 'gone'> {
+    return this.store.delete(name) ? 'deleted' : 'gone';
+  }
 }
 
 export interface FakeWorld {
@@ -198,6 +278,7 @@ export interface FakeWorld {
   iam: FakeIam;
   tenable: FakeTenable;
   secrets: FakeSecrets;
+  sts: FakeSts;
   clock: { now: Date };
   events: AuditEvents & { log: string[] };
 }
@@ -208,15 +289,18 @@ export function fakeWorld(start = new Date('2030-01-01T00:00:00Z')): FakeWorld {
   const iam = new FakeIam(now);
   const tenable = new FakeTenable();
   const secrets = new FakeSecrets();
+  const sts = new FakeSts(iam, now);
   const log: string[] = [];
   return {
     iam,
     tenable,
     secrets,
+    sts,
     clock,
     events: { log, progress: (m) => log.push(m), warn: (m) => log.push(`warn: ${m}`) },
     deps: {
       iam,
+      sts,
       tenable,
       secrets,
       partition: 'aws',

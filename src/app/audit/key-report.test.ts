@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildKeyReport, evaluateKey } from './key-report.js';
-import { inactiveSinceTag } from './types.js';
+import { AUDIT_TAG, inactiveSinceTag } from './types.js';
 
 const DAY = 86_400_000;
 const now = new Date('2030-06-01T00:00:00Z');
@@ -56,5 +56,13 @@ describe('CIS AWS 1.14 key evaluation', () => {
       lastUsedService: 'ec2',
       rotateBy: '2030-05-22T00:00:00.000Z',
     });
+  });
+
+  it('says which key the Tenable credential holds, from the record on the user', () => {
+    const tags = { [AUDIT_TAG.tenableKey]: 'AKIA1', [AUDIT_TAG.rotating]: 'AKIA2' };
+    const held = evaluateKey({ key: key(DAY), lastUsed: {}, userTags: tags }, now, 90, 7 * DAY);
+    const next = evaluateKey({ key: { ...key(0), accessKeyId: 'AKIA2' }, lastUsed: {}, userTags: tags }, now, 90, 7 * DAY);
+    expect(held).toMatchObject({ heldByTenable: true, rotationPending: false });
+    expect(next).toMatchObject({ heldByTenable: false, rotationPending: true });
   });
 });

@@ -1,5 +1,5 @@
 import type { AccessKeyInfo, AccessKeyLastUsed } from './types.js';
-import { inactiveSinceTag } from './types.js';
+import { AUDIT_TAG, inactiveSinceTag } from './types.js';
 
 const DAY_MS = 86_400_000;
 
@@ -23,6 +23,13 @@ export interface KeyRow {
   lastUsedService: string | null;
   lastUsedRegion: string | null;
   result: KeyResult;
+  /**
+   * The owner's record says the Tenable credential holds this key (`nessus-byol:tenable-access-key-id`,
+   * written after Tenable confirmed the write; Tenable itself masks the key on read).
+   */
+  heldByTenable: boolean;
+  /** A rotation to this key is in flight (`nessus-byol:rotating`): Tenable may not hold it yet. */
+  rotationPending: boolean;
   /** Inactive keys: when nessus-byol saw or made them inactive (from the user's tags), and when they go. */
   inactiveSince?: string;
   deleteAfter?: string;
@@ -39,7 +46,7 @@ export interface KeyReport {
 export interface KeyObservation {
   key: AccessKeyInfo;
   lastUsed: AccessKeyLastUsed;
-  /** The key owner's tags (for deactivation dates). */
+  /** The key owner's tags (deactivation dates, which key Tenable holds). */
   userTags: Record<string, string>;
 }
 
@@ -57,6 +64,8 @@ export function evaluateKey(o: KeyObservation, now: Date, maxAgeDays: number, gr
     lastUsedService: o.lastUsed.service ?? null,
     lastUsedRegion: o.lastUsed.region ?? null,
     result,
+    heldByTenable: o.userTags[AUDIT_TAG.tenableKey] === o.key.accessKeyId,
+    rotationPending: o.userTags[AUDIT_TAG.rotating] === o.key.accessKeyId,
   };
   const since = parseDate(o.userTags[inactiveSinceTag(o.key.accessKeyId)]);
   if (o.key.status === 'Inactive' && since) {

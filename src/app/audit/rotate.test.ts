@@ -3,7 +3,7 @@ import { InterruptedError } from '../../core/errors.js';
 import { fakeWorld, type FakeWorld } from './fakes.test-helper.js';
 import { rotateAuditKey, type AuditRotateOptions } from './rotate.js';
 import { setupAudit } from './setup.js';
-import { AUDIT_TAG } from './types.js';
+import { AUDIT_TAG, KEY_PROOF, pendingHandOverSecret } from './types.js';
 
 const USER = 'nessus-byol-audit';
 const DAY = 86_400_000;
@@ -54,33 +54,95 @@ describe('rotateAuditKey', () => {
     expect(await w.iam.userTags(USER)).not.toHaveProperty(AUDIT_TAG.rotating);
   });
 
-  it('an update whose answer was lost but which Tenable applied carries on', async () => {
+  it('Tenable masks the key on read; the record on the user says which key it holds', async () => {
     const w = fakeWorld();
     const old = await setUp(w);
-    w.tenable.updateFault = 'lose-answer';
+    const uuid = [...w.tenable.creds.keys()][0]!;
+    expect((await w.tenable.getCredential(uuid)).settings).toEqual({ access_key_id: '********', secret_key: '********' });
+    expect((await w.iam.userTags(USER))[AUDIT_TAG.tenableKey]).toBe(old);
     const r = await rotateAuditKey(w.deps, opts(), w.events);
-    expect(w.tenable.held()).toBe(r.newKey.accessKeyId);
-    expect(w.iam.keyStates(USER)).toContain(`${old}:Inactive`);
+    expect((await w.iam.userTags(USER))[AUDIT_TAG.tenableKey]).toBe(r.newKey.accessKeyId);
+    expect(r.verified).toMatchObject({ credentialHoldsKey: true, keyWorks: true });
+    expect(w.secrets.store.has(pendingHandOverSecret(USER))).toBe(false);
   });
 
-  it('when Tenable cannot be asked after the update, both keys stay active and the next run finishes', async () => {
+  for (const fault of ['server-error', 'lose-answer'] as const) {
+    it(`an unclear update (${fault}) keeps both keys, records it pending, and the next run sends the same update and finishes`, async () => {
+      const w = fakeWorld();
+      const old = await setUp(w);
+      w.tenable.updateFault = fault;
+      const e = await rotateAuditKey(w.deps, opts(), w.events).catch((x: unknown) => x);
+      expect(e).toMatchObject({ code: 'AUDIT_ROTATION_PENDING', exitCode: 1, hint: expect.stringContaining('audit rotate') });
+      expect(active(w)).toHaveLength(2);
+      const tags = await w.iam.userTags(USER);
+      const pending = tags[AUDIT_TAG.rotating]!;
+      expect(pending).not.toBe(old);
+      expect(tags[AUDIT_TAG.tenableKey]).toBe(old); // not confirmed, so not recorded
+      expect(w.secrets.store.get(pendingHandOverSecret(USER))).toEqual({
+        accessKeyId: pending,
+        secretAccessKey: w.iam.secretOf(USER, pending),
+      });
+      expect(String(e)).not.toContain(w.iam.secretOf(USER, pending));
+
+      w.tenable.updateFault = null;
+      const puts = w.tenable.puts;
+      const r = await rotateAuditKey(w.deps, opts(), w.events);
+      expect(w.tenable.puts).toBe(puts + 1);
+      expect(r).toMatchObject({ resumed: true, newKey: { accessKeyId: pending } });
+      expect(w.tenable.held()).toBe(pending);
+      expect(w.tenable.heldSecret()).toBe(w.iam.secretOf(USER, pending));
+      expect(active(w)).toEqual([`${pending}:Active`]);
+      expect(w.iam.keyStates(USER)).toContain(`${old}:Inactive`);
+      const after = await w.iam.userTags(USER);
+      expect(after[AUDIT_TAG.tenableKey]).toBe(pending);
+      expect(after).not.toHaveProperty(AUDIT_TAG.rotating);
+      expect(w.secrets.store.has(pendingHandOverSecret(USER))).toBe(false);
+    });
+  }
+
+  it('a resent update that is still unclear changes nothing and stays pending', async () => {
+    const w = fakeWorld();
+    await setUp(w);
+    w.tenable.updateFault = 'server-error';
+    await expect(rotateAuditKey(w.deps, opts(), w.events)).rejects.toMatchObject({ code: 'AUDIT_ROTATION_PENDING' });
+    const keys = w.iam.keyStates(USER);
+    await expect(rotateAuditKey(w.deps, opts(), w.events)).rejects.toMatchObject({ code: 'AUDIT_ROTATION_PENDING' });
+    expect(w.iam.keyStates(USER)).toEqual(keys);
+  });
+
+  it('STS rejecting the new key rolls back before Tenable is asked: new key deleted, old key active', async () => {
     const w = fakeWorld();
     const old = await setUp(w);
-    w.tenable.getFailAfter = w.tenable.gets + 1; // the lookup works, every read after it fails
-    await expect(rotateAuditKey(w.deps, opts(), w.events)).rejects.toMatchObject({
-      code: 'AUDIT_ROTATION_INCOMPLETE',
-      exitCode: 1,
-    });
-    expect(active(w)).toHaveLength(2);
-    const pending = (await w.iam.userTags(USER))[AUDIT_TAG.rotating];
-    expect(w.tenable.held()).toBe(pending);
+    const puts = w.tenable.puts;
+    w.sts.rejectAll = true;
+    const start = w.clock.now.getTime();
+    const e = await rotateAuditKey(w.deps, opts(), w.events).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'AUDIT_ROTATION_ROLLED_BACK', data: { causeCode: 'AUDIT_KEY_UNUSABLE' } });
+    expect(w.clock.now.getTime() - start).toBeGreaterThanOrEqual(KEY_PROOF.timeoutMs);
+    expect(w.clock.now.getTime() - start).toBeLessThan(KEY_PROOF.timeoutMs + 5_000);
+    expect(w.tenable.puts).toBe(puts);
+    expect(w.iam.keyStates(USER)).toEqual([`${old}:Active`]);
+    expect(w.tenable.held()).toBe(old);
+  });
 
-    w.tenable.getFailAfter = null;
+  it('waits while a new key is not accepted yet (InvalidClientTokenId), then carries on', async () => {
+    const w = fakeWorld();
+    await setUp(w);
+    w.sts.notYetValid = 3;
+    const calls = w.sts.calls;
     const r = await rotateAuditKey(w.deps, opts(), w.events);
-    expect(r.resumed).toBe(true);
-    expect(r.newKey.accessKeyId).toBe(pending);
-    expect(active(w)).toEqual([`${pending}:Active`]);
-    expect(w.iam.keyStates(USER)).toContain(`${old}:Inactive`);
+    expect(w.sts.calls - calls).toBe(4);
+    expect(w.tenable.held()).toBe(r.newKey.accessKeyId);
+  });
+
+  it('when the pending record cannot be written, nothing is sent and the rotation is rolled back', async () => {
+    const w = fakeWorld();
+    const old = await setUp(w);
+    const puts = w.tenable.puts;
+    w.secrets.failWrite = true;
+    await expect(rotateAuditKey(w.deps, opts(), w.events)).rejects.toMatchObject({ code: 'AUDIT_ROTATION_ROLLED_BACK' });
+    expect(w.tenable.puts).toBe(puts);
+    expect(w.iam.keyStates(USER)).toEqual([`${old}:Active`]);
   });
 
   it('a rotation that stopped before Tenable took the key is undone by the next run', async () => {

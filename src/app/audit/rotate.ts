@@ -1,7 +1,8 @@
 import { InterruptedError, isNessusByolError, RuntimeError } from '../../core/errors.js';
 import type { StoredAccessKey } from '../../adapters/aws/iam-audit-secret.js';
 import { deleteExpiredInactiveKeys } from './cleanup.js';
-import { awsCredentialSettings, findAuditCredential, heldKeyId } from './credential.js';
+import { findAuditCredential, heldKeyOf } from './credential.js';
+import { handOver, messageOf, pendingError, proveKey, resumeHandOver } from './handover.js';
 import { keyLimitError } from './refusals.js';
 import { userTags as managedUserTags } from './setup.js';
 import {
@@ -33,7 +34,12 @@ export interface AuditRotateResult {
   /** An earlier rotation that stopped after Tenable took the new key was finished. */
   resumed: boolean;
   newKey: { accessKeyId: string; createdAt: string };
-  verified: { credentialHoldsKey: true; usedAt: string | null; usedService: string | null };
+  /**
+   * `credentialHoldsKey`: Tenable confirmed the update (`{"updated": true}`; it masks the key on read,
+   * so there is nothing to read back). `keyWorks`: STS accepted the key in this run (a resumed rotation
+   * proved it in the run that created it).
+   */
+  verified: { credentialHoldsKey: true; keyWorks: boolean; usedAt: string | null; usedService: string | null };
   deactivated: Array<{ accessKeyId: string; deleteAfter: string | null }>;
   /** Inactive keys deleted (past their grace period, --delete-inactive, or --grace 0). */
   deleted: string[];
@@ -41,16 +47,17 @@ export interface AuditRotateResult {
   warnings: string[];
 }
 
-type TenableHolds = 'old' | 'new' | 'maybe-new';
-
 /**
- * Zero-downtime rotation of the audit user's access key (CIS AWS 1.14): create a second key, put it
- * in the Tenable credential, verify Tenable holds it (and optionally that it was used), then
- * deactivate the old key, which is deleted after the grace period. Until the old key is deactivated
- * every failure is undone: Tenable keeps (or gets back) the old key and the new key is deleted. When
- * Tenable took the new key and the old secret is not at hand to give back (it is only known when
- * kept in Secrets Manager), both keys stay active and the next run finishes the rotation — the user
- * always has a working key that Tenable holds.
+ * Zero-downtime rotation of the audit user's access key (CIS AWS 1.14): create a second key, prove it
+ * works (STS signed with it), hand it to the Tenable credential — which counts only when Tenable
+ * answers `{"updated": true}`, since Tenable masks the key on read — record on the user that Tenable
+ * holds it, optionally wait until it is used, then deactivate the old key (deleted after the grace
+ * period). Tenable refusing (4xx) is undone: the new key is deleted, the old one stays. An update
+ * whose answer is lost (timeout, 5xx, reset) may have applied: both keys stay active, the pair is kept
+ * in a pending secret, and the next run sends the same update again and finishes. After Tenable took
+ * the new key, a later failure gives Tenable the old key back when its secret is kept in Secrets
+ * Manager; otherwise both keys stay and the next run finishes — the user always has a working key
+ * that Tenable holds.
  */
 export async function rotateAuditKey(
   deps: AuditDeps,
@@ -61,6 +68,8 @@ export async function rotateAuditKey(
   const { iam } = deps;
   const tenable = deps.tenable;
   if (!tenable) throw new Error('rotateAuditKey needs the Tenable client');
+  if (!deps.secrets) throw new Error('rotateAuditKey needs the Secrets Manager store');
+  const secrets = deps.secrets;
   const warnings: string[] = [];
   const warn = (m: string) => {
     warnings.push(m);
@@ -86,22 +95,31 @@ export async function rotateAuditKey(
     );
   }
   const secretName = opts.secretName ?? tags[AUDIT_TAG.secret];
-  if (secretName && !deps.secrets) throw new Error('rotateAuditKey needs the Secrets Manager store');
   let keys = await iam.accessKeys(user);
   const deleted: string[] = [];
+
+  // An update of the credential whose answer was lost: send the same update again.
+  const resent = await resumeHandOver(deps, user, credential.uuid, keys, events);
+  if (resent) tags = { ...tags, [AUDIT_TAG.credential]: credential.uuid, [AUDIT_TAG.tenableKey]: resent.accessKeyId };
+  // Tenable masks the key on read: which key it holds is what the user's record says.
+  const held = heldKeyOf(tags, credential);
 
   // A rotation that stopped earlier: finish it when Tenable holds its key, else undo it.
   const pending = tags[AUDIT_TAG.rotating];
   let resumeKey: AccessKeyInfo | undefined;
   if (pending && keys.some((k) => k.accessKeyId === pending)) {
-    if (credential.accessKeyId === pending) {
+    if (held === pending) {
       resumeKey = keys.find((k) => k.accessKeyId === pending);
       events.progress(`finishing the rotation to access key ${pending} started earlier (Tenable holds it)`);
     } else {
+      // No hand-over of it is pending, so Tenable was never given it, refused it, or was given the old key back.
       events.progress(`undoing an unfinished rotation: deleting access key ${pending}, which Tenable does not hold`);
       await iam.deleteAccessKey(user, pending);
+      await iam.untagUser(user, [AUDIT_TAG.rotating]);
       deleted.push(pending);
       keys = keys.filter((k) => k.accessKeyId !== pending);
+      const { [AUDIT_TAG.rotating]: _gone, ...rest } = tags;
+      tags = rest;
     }
   }
 
@@ -110,15 +128,14 @@ export async function rotateAuditKey(
     user,
     keys,
     tags,
-    { graceMs: opts.graceMs, all: opts.deleteInactive, protect: credential.accessKeyId },
+    { graceMs: opts.graceMs, all: opts.deleteInactive, protect: held },
     events,
   );
   keys = cleanup.keys;
   tags = cleanup.tags;
   deleted.push(...cleanup.deleted);
-  if (!resumeKey && keys.length >= 2) throw keyLimitError(user, keys, credential.accessKeyId, 'rotate');
+  if (!resumeKey && keys.length >= 2) throw keyLimitError(user, keys, held, 'rotate');
   const oldKeys = keys.filter((k) => k.status === 'Active' && k.accessKeyId !== resumeKey?.accessKeyId);
-  const oldHeld = credential.accessKeyId;
 
   let newKey: AccessKeyInfo | NewAccessKey;
   let secretWritten: 'created' | 'updated' | null = null;
@@ -127,7 +144,11 @@ export async function rotateAuditKey(
 
   if (resumeKey) {
     newKey = resumeKey;
-    if (secretName)
+    if (secretName && resent?.accessKeyId === resumeKey.accessKeyId) {
+      // The pending record still had the pair: the copy can be refreshed after all.
+      events.progress(`storing the new key in Secrets Manager secret ${secretName}`);
+      secretWritten = await secrets.write(secretName, resent, managedUserTags());
+    } else if (secretName)
       warn(
         `Secrets Manager secret ${secretName} may still hold the old key: the new key's secret is only known to the run that created it`,
       );
@@ -139,59 +160,50 @@ export async function rotateAuditKey(
   } else {
     // The old pair from Secrets Manager is the only way to give Tenable its old key back.
     let oldStored: StoredAccessKey | null = null;
-    if (secretName && oldHeld && oldKeys.some((k) => k.accessKeyId === oldHeld)) {
-      const stored = await deps.secrets!.read(secretName);
-      if (stored?.accessKeyId === oldHeld) oldStored = stored;
+    if (secretName && held && oldKeys.some((k) => k.accessKeyId === held)) {
+      const stored = await secrets.read(secretName);
+      if (stored?.accessKeyId === held) oldStored = stored;
     }
     checkAbort(signal);
     events.progress(`creating a new access key for ${user}`);
     const created = await iam.createAccessKey(user);
     newKey = created;
-    let holds: TenableHolds = 'old';
+    let holds: 'old' | 'new' = 'old';
+    /** Errors that end the run as they are: Tenable holds the new key, or may. */
+    const passThrough = new Set<unknown>();
+    const stop = (e: RuntimeError): never => {
+      passThrough.add(e);
+      throw e;
+    };
     try {
       await iam.tagUser(user, { [AUDIT_TAG.rotating]: created.accessKeyId });
+      await proveKey(deps, user, created, events, signal);
+      // The proof used the key: --wait-used must wait for a use after it (Tenable's).
+      const ownUse = opts.waitUsed ? { date: (await iam.lastUsed(created.accessKeyId)).date } : undefined;
       checkAbort(signal);
       events.progress(`updating the Tenable credential "${credential.name}" with access key ${created.accessKeyId}`);
-      holds = 'maybe-new';
-      try {
-        await tenable.updateCredential(credential.uuid, {
-          settings: awsCredentialSettings(created.accessKeyId, created.secretAccessKey),
-        });
-      } catch (e) {
-        // The answer can be lost after Tenable applied the change: carry on only if it did.
-        const h = await heldKeyId(tenable, credential.uuid);
-        if (!(h.known && h.accessKeyId === created.accessKeyId)) throw e;
-      }
-      // Tenable has no credential test call: reading the credential back is the check that it took the key.
-      events.progress('verifying that Tenable holds the new key');
-      const check = await heldKeyId(tenable, credential.uuid);
-      if (!check.known) throw check.error;
-      if (check.accessKeyId !== created.accessKeyId) {
-        holds = 'old';
-        throw new RuntimeError(
-          'AUDIT_CREDENTIAL_UNVERIFIED',
-          `After the update the Tenable credential "${credential.name}" holds ${check.accessKeyId ?? 'no access key'}, not ${created.accessKeyId}.`,
-          {
-            hint: 'someone may be editing the credential at the same time; check it in Tenable (Settings → Credentials) and retry',
-          },
-        );
-      }
+      const r = await handOver(deps, user, credential.uuid, created, events);
+      if (r.outcome === 'unclear') stop(pendingError(r.error, created.accessKeyId, oldKeys.map((k) => k.accessKeyId)));
+      if (r.outcome === 'rejected') throw r.error;
       holds = 'new';
+      if (r.recordError)
+        stop(incomplete(r.recordError, `Tenable holds the new key ${created.accessKeyId} (it confirmed the update), but recording that on the user failed; both keys stay active`));
       if (secretName) {
         events.progress(`storing the new key in Secrets Manager secret ${secretName}`);
-        secretWritten = await deps.secrets!.write(
+        secretWritten = await secrets.write(
           secretName,
           { accessKeyId: created.accessKeyId, secretAccessKey: created.secretAccessKey },
           managedUserTags(),
         );
       }
       if (opts.waitUsed) {
-        const used = await waitUntilKeyUsed(deps, created.accessKeyId, opts.waitUsed, events, signal);
+        const used = await waitUntilKeyUsed(deps, created.accessKeyId, opts.waitUsed, events, signal, ownUse);
         usedAt = used.date;
         usedService = used.service;
       }
       checkAbort(signal);
     } catch (cause) {
+      if (passThrough.has(cause)) throw cause;
       return await rollBack(cause);
     }
 
@@ -199,27 +211,20 @@ export async function rotateAuditKey(
       events.warn(
         cause instanceof InterruptedError ? 'interrupted; rolling back' : 'the rotation failed; rolling back',
       );
-      let state: 'old' | 'new' | 'unknown' = holds === 'old' ? 'old' : 'unknown';
-      if (state !== 'old') {
-        const h = await heldKeyId(tenable!, credential!.uuid);
-        if (h.known) state = h.accessKeyId === created.accessKeyId ? 'new' : 'old';
-      }
+      let state: 'old' | 'new' | 'unknown' = holds;
       if (state === 'new' && oldStored) {
         events.progress(`giving Tenable back the old access key ${oldStored.accessKeyId} (from Secrets Manager)`);
         try {
-          await tenable!.updateCredential(credential!.uuid, {
-            settings: awsCredentialSettings(oldStored.accessKeyId, oldStored.secretAccessKey),
-          });
-          const h = await heldKeyId(tenable!, credential!.uuid);
-          state = h.known && h.accessKeyId === oldStored.accessKeyId ? 'old' : 'unknown';
+          const r = await handOver(deps, user, credential!.uuid, oldStored, events);
+          state = r.outcome === 'confirmed' && !r.recordError ? 'old' : r.outcome === 'rejected' ? 'new' : 'unknown';
         } catch {
-          state = 'unknown';
+          state = 'new'; // the pending record could not be written, so nothing was sent
         }
       }
       if (state === 'old') {
         if (secretWritten && oldStored)
-          await deps
-            .secrets!.write(secretName!, oldStored, managedUserTags())
+          await secrets
+            .write(secretName!, oldStored, managedUserTags())
             .catch(() => warn(`could not restore Secrets Manager secret ${secretName}`));
         try {
           await iam.deleteAccessKey(user, created.accessKeyId);
@@ -227,10 +232,10 @@ export async function rotateAuditKey(
         } catch (e) {
           throw incomplete(
             cause,
-            `Tenable holds the old key ${oldHeld ?? '(none)'}, but the new key ${created.accessKeyId} could not be deleted (${messageOf(e)})`,
+            `Tenable holds the old key ${held ?? '(none)'}, but the new key ${created.accessKeyId} could not be deleted (${messageOf(e)})`,
           );
         }
-        const what = `Tenable keeps the old key ${oldHeld ?? '(none)'}${oldHeld ? ', which stays active' : ''}; the new key ${created.accessKeyId} was deleted`;
+        const what = `Tenable keeps the old key ${held ?? '(none recorded)'}${held ? ', which stays active' : ''}; the new key ${created.accessKeyId} was deleted`;
         if (cause instanceof InterruptedError)
           throw new InterruptedError(`Interrupted; the rotation was rolled back: ${what}.`);
         throw new RuntimeError(
@@ -243,11 +248,10 @@ export async function rotateAuditKey(
           },
         );
       }
+      if (state === 'unknown') throw pendingError(cause, oldStored!.accessKeyId, [created.accessKeyId]);
       throw incomplete(
         cause,
-        state === 'new'
-          ? `Tenable holds the new key ${created.accessKeyId} and the old key's secret is not at hand to give back (it is only kept with --secrets-manager); both keys stay active so scans keep working`
-          : `Tenable could not be asked which key it holds; both ${oldHeld ?? 'the old key'} and ${created.accessKeyId} stay active so scans keep working`,
+        `Tenable holds the new key ${created.accessKeyId} and the old key's secret is not at hand to give back (it is only kept with --secrets-manager); both keys stay active so scans keep working`,
       );
     }
   }
@@ -284,7 +288,7 @@ export async function rotateAuditKey(
     credential: { uuid: credential.uuid, name: credential.name },
     resumed: resumeKey !== undefined,
     newKey: { accessKeyId: newKey.accessKeyId, createdAt: newKey.createdAt.toISOString() },
-    verified: { credentialHoldsKey: true, usedAt: usedAt?.toISOString() ?? null, usedService },
+    verified: { credentialHoldsKey: true, keyWorks: resumeKey === undefined, usedAt: usedAt?.toISOString() ?? null, usedService },
     deactivated,
     deleted,
     secretsManager: secretName ? { name: secretName, written: secretWritten } : null,
@@ -302,10 +306,6 @@ function incomplete(cause: unknown, state: string): RuntimeError {
     data: { rolledBack: false, ...(isNessusByolError(cause) ? { causeCode: cause.code } : {}) },
     cause,
   });
-}
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message.replace(/\.$/, '') : String(e);
 }
 
 function hintOf(e: unknown): string | undefined {

@@ -1,13 +1,14 @@
 import { managedPolicyArn } from '../../core/partition.js';
-import { RuntimeError } from '../../core/errors.js';
+import { isNessusByolError, RuntimeError } from '../../core/errors.js';
 import type { Secret } from '../../core/secret.js';
 import {
-  awsCredentialSettings,
   credentialDescription,
+  awsCredentialSettings,
   findAuditCredential,
-  readCredential,
+  heldKeyOf,
   type FoundCredential,
 } from './credential.js';
+import { handOver, messageOf, pendingError, proveKey, recordHeldKey, resumeHandOver } from './handover.js';
 import { keyLimitError } from './refusals.js';
 import {
   AUDIT_PURPOSE,
@@ -82,11 +83,16 @@ export async function setupAudit(
   const keys = userExists ? await deps.iam.accessKeys(opts.user) : [];
   events.progress(`looking for the Tenable credential "${opts.credentialName}"`);
   const credential = await findAuditCredential(tenable, tags, opts.credentialName);
-  const heldKey = keys.find((k) => k.accessKeyId === credential?.accessKeyId && k.status === 'Active');
-  if (!heldKey && keys.length >= 2) throw keyLimitError(opts.user, keys, credential?.accessKeyId, 'setup');
+  // An earlier hand-over whose answer was lost is sent again first (Tenable may hold that key).
+  const resent = credential && ours ? await resumeHandOver(deps, opts.user, credential.uuid, keys, events) : undefined;
+  if (resent && credential) Object.assign(tags, { [AUDIT_TAG.credential]: credential.uuid, [AUDIT_TAG.tenableKey]: resent.accessKeyId });
+  // Tenable masks the key on read: which key it holds is what the user's record says.
+  const held = heldKeyOf(tags, credential);
+  const heldKey = keys.find((k) => k.accessKeyId === held && k.status === 'Active');
+  if (!heldKey && keys.length >= 2) throw keyLimitError(opts.user, keys, held, 'setup');
 
   // Then change what is missing.
-  let changed = false;
+  let changed = resent !== undefined;
   if (!groupExists) {
     events.progress(`creating IAM group ${opts.group}`);
     await deps.iam.createGroup(opts.group);
@@ -129,40 +135,53 @@ export async function setupAudit(
   if (!heldKey) {
     for (const k of keys.filter((k) => k.status === 'Active')) {
       warn(
-        `access key ${k.accessKeyId} of ${opts.user} is active but not held by the Tenable credential; deactivate it if nothing else uses it`,
+        `access key ${k.accessKeyId} of ${opts.user} is active but not ${held === undefined ? 'recorded as the key the Tenable credential holds' : 'held by the Tenable credential'}; deactivate it if nothing else uses it`,
       );
     }
     events.progress(`creating an access key for ${opts.user}`);
     newKey = await deps.iam.createAccessKey(opts.user);
+    /** Errors that must not delete the new key: Tenable holds it, or may. */
+    let keep: unknown;
     try {
-      const settings = awsCredentialSettings(newKey.accessKeyId, newKey.secretAccessKey);
+      await proveKey(deps, opts.user, newKey, events);
       if (cred) {
         events.progress(`updating the Tenable credential "${cred.name}" with key ${newKey.accessKeyId}`);
-        await tenable.updateCredential(cred.uuid, { settings });
+        const r = await handOver(deps, opts.user, cred.uuid, newKey, events);
+        if (r.outcome === 'unclear') {
+          keep = pendingError(r.error, newKey.accessKeyId, keys.filter((k) => k.status === 'Active').map((k) => k.accessKeyId));
+          throw keep;
+        }
+        if (r.outcome === 'rejected') throw r.error;
+        if (r.recordError) {
+          keep = new RuntimeError(
+            'AUDIT_ROTATION_INCOMPLETE',
+            `Tenable holds the new access key ${newKey.accessKeyId}, but recording that on IAM user ${opts.user} failed (${messageOf(r.recordError)}).`,
+            {
+              hint: 're-run `nessus-byol audit setup` (or `audit rotate`): it sends the same update again and records it',
+              data: { rolledBack: false, ...(isNessusByolError(r.recordError) ? { causeCode: r.recordError.code } : {}) },
+              cause: r.recordError,
+            },
+          );
+          throw keep;
+        }
         credentialUpdated = true;
       } else {
         events.progress(`creating the Tenable credential "${opts.credentialName}"`);
+        // POST answers the new uuid: that is the confirmation (the key cannot be read back).
         const uuid = await tenable.createCredential({
           name: opts.credentialName,
           description: credentialDescription(opts.user),
           type: AWS_CREDENTIAL_TYPE,
-          settings,
+          settings: awsCredentialSettings(newKey.accessKeyId, newKey.secretAccessKey),
         });
-        cred = { uuid, name: opts.credentialName, accessKeyId: newKey.accessKeyId };
+        cred = { uuid, name: opts.credentialName, shownKeyId: undefined };
         credentialCreated = true;
+        await recordHeldKey(deps, opts.user, uuid, newKey.accessKeyId);
       }
-      const check = await readCredential(tenable, cred.uuid);
-      if (check?.accessKeyId !== newKey.accessKeyId) {
-        throw new RuntimeError(
-          'AUDIT_CREDENTIAL_UNVERIFIED',
-          `The Tenable credential "${cred.name}" does not hold access key ${newKey.accessKeyId} after the update.`,
-          {
-            hint: 'check the credential in Tenable (Settings → Credentials) and re-run `nessus-byol audit setup`',
-          },
-        );
-      }
-      cred.accessKeyId = newKey.accessKeyId;
+      tags[AUDIT_TAG.credential] = cred.uuid;
+      tags[AUDIT_TAG.tenableKey] = newKey.accessKeyId;
     } catch (e) {
+      if (keep !== undefined && e === keep) throw e;
       // A key nothing holds is useless: delete it (and a credential created in this run).
       events.progress(`rolling back: deleting access key ${newKey.accessKeyId}`);
       await deps.iam.deleteAccessKey(opts.user, newKey.accessKeyId).catch(() => undefined);

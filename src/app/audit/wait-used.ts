@@ -5,7 +5,9 @@ import type { AuditDeps, AuditEvents } from './types.js';
 
 /**
  * Polls GetAccessKeyLastUsed until AWS reports the key used (by a Tenable scan; AWS updates the
- * record within hours, usually minutes) or the timeout passes.
+ * record within hours, usually minutes) or the timeout passes. `ownUse` is what AWS recorded right
+ * after our own proof call (sts:GetCallerIdentity with the key): only a later use counts, and while
+ * AWS had not recorded ours yet, an `sts` use may be ours and does not count either.
  */
 export async function waitUntilKeyUsed(
   deps: AuditDeps,
@@ -13,6 +15,7 @@ export async function waitUntilKeyUsed(
   opts: { timeoutMs: number; intervalMs: number },
   events: AuditEvents,
   signal?: AbortSignal,
+  ownUse?: { date?: Date | undefined },
 ): Promise<{ date: Date; service: string | null }> {
   const start = deps.now().getTime();
   events.progress(
@@ -20,7 +23,10 @@ export async function waitUntilKeyUsed(
   );
   for (;;) {
     const used = await deps.iam.lastUsed(accessKeyId);
-    if (used.date) {
+    const ours =
+      ownUse !== undefined &&
+      (ownUse.date ? used.date !== undefined && used.date.getTime() <= ownUse.date.getTime() : used.service === 'sts');
+    if (used.date && !ours) {
       events.progress(
         `access key ${accessKeyId} was used at ${used.date.toISOString()}${used.service ? ` (${used.service})` : ''}`,
       );

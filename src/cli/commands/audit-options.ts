@@ -1,5 +1,6 @@
 import { UsageError } from '../../core/errors.js';
 import { parseAuditDuration } from '../../app/audit/duration.js';
+import { resolveTenableEndpoint, type TenableEndpoint } from '../../config/tenable-endpoint.js';
 import type { GlobalOptions } from '../globals.js';
 
 export interface AuditSetupFlags {
@@ -97,9 +98,9 @@ export function auditAwsContext(g: GlobalOptions, env: NodeJS.ProcessEnv): { reg
   return { region, ...(profile ? { profile } : {}) };
 }
 
-/** The Tenable API: NESSUS_BYOL_TENABLE_API_URL, else TIO_URL, else the commercial cloud. */
-export function auditTenableUrl(env: NodeJS.ProcessEnv): string {
-  return env.NESSUS_BYOL_TENABLE_API_URL || env.TIO_URL || 'https://cloud.tenable.com';
+/** The Tenable API endpoint: --tenable-url, else TIO_URL (alias NESSUS_BYOL_TENABLE_API_URL), else the commercial cloud. */
+export function auditTenableUrl(env: NodeJS.ProcessEnv, g?: GlobalOptions): TenableEndpoint {
+  return resolveTenableEndpoint({ flag: g?.tenableUrl, env });
 }
 
 /**

@@ -16,7 +16,7 @@ export function renderKeys(r: AuditKeysResult, style: Style): string {
     lines.push(`No access keys (${r.users.length === 1 ? `user ${r.users[0]}` : `${r.users.length} users`}).`);
     return lines.join('\n');
   }
-  const headers = ['USER', 'ACCESS KEY ID', 'STATUS', 'AGE', 'LAST USED', 'SERVICE', `CIS 1.14 (≤ ${r.maxAgeDays} days)`];
+  const headers = ['USER', 'ACCESS KEY ID', 'STATUS', 'TENABLE', 'AGE', 'LAST USED', 'SERVICE', `CIS 1.14 (≤ ${r.maxAgeDays} days)`];
   const rows: Cell[][] = r.keys.map((k) => {
     const [verdict, colour] =
       k.result === 'FAIL'
@@ -28,6 +28,8 @@ export function renderKeys(r: AuditKeysResult, style: Style): string {
       cell(k.user),
       cell(k.accessKeyId),
       cell(k.status),
+      // Which key the Tenable credential holds, from the record written after Tenable confirmed it.
+      k.rotationPending ? cell('pending', style('yellow', 'pending')) : cell(k.heldByTenable ? 'holds' : '-'),
       cell(`${k.ageDays}d`),
       cell(k.lastUsedAt ? day(k.lastUsedAt) : 'never'),
       cell(k.lastUsedService ?? ''),
@@ -68,7 +70,7 @@ export function renderSetup(r: AuditSetupResult): string {
 
 export function renderRotate(r: AuditRotateResult): string {
   const lines = [
-    `${r.resumed ? 'Finished the earlier rotation' : 'Rotated'}: Tenable credential "${r.credential.name}" now holds ${r.newKey.accessKeyId} (verified by reading it back${r.verified.usedAt ? `; used ${r.verified.usedAt}${r.verified.usedService ? ` by ${r.verified.usedService}` : ''}` : ''}).`,
+    `${r.resumed ? 'Finished the earlier rotation' : 'Rotated'}: Tenable credential "${r.credential.name}" now holds ${r.newKey.accessKeyId} (confirmed by Tenable; the key works${r.verified.usedAt ? `; used ${r.verified.usedAt}${r.verified.usedService ? ` by ${r.verified.usedService}` : ''}` : ''}).`,
   ];
   for (const d of r.deactivated)
     lines.push(

@@ -25,7 +25,7 @@ export async function runAuditRotate(g: GlobalOptions, flags: AuditRotateFlags, 
   const deps = createAuditDeps({
     aws: auditAwsContext(g, env),
     tenable: {
-      apiUrl: auditTenableUrl(env),
+      apiUrl: auditTenableUrl(env, g),
       env,
       why: 'update the Tenable "Amazon AWS" credential',
       onRetry: (m) => out.debug(m),

@@ -23,12 +23,13 @@ export async function runAuditSetup(g: GlobalOptions, flags: AuditSetupFlags, en
   const deps = createAuditDeps({
     aws: auditAwsContext(g, env),
     tenable: {
-      apiUrl: auditTenableUrl(env),
+      apiUrl: auditTenableUrl(env, g),
       env,
       why: 'create the Tenable "Amazon AWS" credential',
       onRetry: (m) => out.debug(m),
     },
-    secrets: secretName !== undefined,
+    // Also for the pending record of a key handed to an existing credential (resent if its answer is lost).
+    secrets: true,
     now: auditClock(env),
   });
   const { result, newSecret } = await setupAudit(

@@ -1,11 +1,12 @@
 import { Option, type Command } from 'commander';
 import { globalsOf } from '../globals.js';
 import type { AuditKeysFlags, AuditRotateFlags, AuditSetupFlags } from './audit-options.js';
+import type { AuditScanFlags } from './audit-scan-action.js';
 
 const DEFAULTS_NOTE = `Defaults: group nessus-byol-audit, user nessus-byol-audit, credential "nessus-byol AWS audit".
 Needs: AWS credentials that may manage IAM (IAM is global; --region or AWS_REGION only picks the
 endpoint, us-east-1 when unset). setup/rotate also need TIO_ACCESS_KEY and TIO_SECRET_KEY (Tenable API
-URL: NESSUS_BYOL_TENABLE_API_URL, else TIO_URL, else https://cloud.tenable.com). Docs: README.md, "Audit your AWS cloud from Tenable"`;
+URL: --tenable-url, else TIO_URL (alias NESSUS_BYOL_TENABLE_API_URL), else https://cloud.tenable.com). Docs: README.md, "Audit your AWS cloud from Tenable"`;
 
 export function registerAudit(program: Command): void {
   const audit = program
@@ -20,6 +21,7 @@ Examples:
   $ nessus-byol audit setup --security-audit          group, user, key and Tenable credential (idempotent)
   $ nessus-byol audit keys                            CIS AWS 1.14: keys older than 90 days → exit 5
   $ nessus-byol audit rotate                          zero-downtime rotation of the audit user's key
+  $ nessus-byol audit scan --regions us-east-1        Audit Cloud Infrastructure scan with that credential
 
 ${DEFAULTS_NOTE}`,
     );
@@ -128,5 +130,41 @@ ${DEFAULTS_NOTE}`,
     .action(async (opts: AuditRotateFlags, cmd: Command) => {
       const { runAuditRotate } = await import('./audit-rotate-action.js');
       await runAuditRotate(globalsOf(cmd), opts, process.env);
+    });
+
+  audit
+    .command('scan')
+    .description(
+      'The guide\'s Audit Cloud Infrastructure scan: cloud_audit template, the "Amazon AWS" credential of `audit setup` (by uuid), CIS AWS audit file; compliance counts.',
+    )
+    .option('--regions <list>', 'AWS regions to audit, comma-separated (default: the fleet\'s region, else AWS_REGION)')
+    .option('--audit <name>', 'audit file by title or file name (default: the newest CIS Amazon Web Services Foundations L1)')
+    .option('--credential-name <name>', 'the Tenable "Amazon AWS" credential to use', 'nessus-byol AWS audit')
+    .option('--scanner <name>', "run on this one of the fleet's scanners (-f) instead of a Tenable Cloud Sensor")
+    .option('--group <name>', "run on this link.groups group of the fleet (-f) instead of a Tenable Cloud Sensor")
+    .option('--no-wait', 'launch and return (the scan keeps running in Tenable)')
+    .addOption(new Option('--timeout <duration>', 'how long to wait for the scan to finish').default('2h'))
+    .option('--stop-on-exit', 'on Ctrl-C or timeout, stop the scan in Tenable instead of leaving it running', false)
+    .addOption(new Option('--fail-on <status>', 'exit 5 when a compliance check failed (CI gate)').choices(['failed']))
+    .option('--debug', 'enable plugin debugging and download the Scan DB (password from NESSUS_BYOL_SCAN_DB_PASSWORD or a prompt)', false)
+    .option('--db-out <file>', 'where --debug writes the Scan DB (mode 0600)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ nessus-byol audit setup && nessus-byol audit scan --regions us-east-1,eu-west-1
+  $ nessus-byol audit scan -f fleet.yaml --fail-on failed --json     the fleet's region; exit 5 on a failed check
+  $ nessus-byol audit scan --audit "CIS Amazon Web Services Foundations L2" --regions us-east-1
+  $ NESSUS_BYOL_SCAN_DB_PASSWORD=… nessus-byol audit scan --debug --db-out audit.db   the guide's troubleshooting
+
+Runs where the guide says, on a Tenable Cloud Sensor; --scanner/--group run it on the fleet's own scanners.
+The credential is referenced by uuid; its key never leaves Tenable. The audit file used is printed (CIS
+numbering depends on it). The Scan DB password is never taken from argv.
+Exit codes: 0 completed · 1 aborted/canceled, no credential (run \`audit setup\`) or Tenable refused · 2 bad
+            invocation · 3 timed out · 5 a check failed with --fail-on failed · 130 interrupted`,
+    )
+    .action(async (opts: AuditScanFlags, cmd: Command) => {
+      const { runAuditScanCommand } = await import('./audit-scan-action.js');
+      await runAuditScanCommand(globalsOf(cmd), opts, process.env);
     });
 }

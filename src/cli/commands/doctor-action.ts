@@ -22,7 +22,7 @@ export async function runDoctorCommand(g: GlobalOptions, withFleet: boolean): Pr
       });
     }
     input = {
-      config: genericDoctorConfig({ region, profile: g.profile ?? (env.AWS_PROFILE || undefined), env }),
+      config: genericDoctorConfig({ region, profile: g.profile ?? (env.AWS_PROFILE || undefined), env, tenableUrl: g.tenableUrl }),
       generic: true,
       regionKnown: Boolean(region),
       env,
@@ -34,7 +34,7 @@ export async function runDoctorCommand(g: GlobalOptions, withFleet: boolean): Pr
     {
       aws: () => createAwsGateways({ region: config.region, profile: config.profile }),
       tenable: () =>
-        tenableFromEnv(config.tenableApiUrl, env, 'check the Tenable keys and permissions', (m) => out.debug(m)),
+        tenableFromEnv(config.tenableEndpoint, env, 'check the Tenable keys and permissions', (m) => out.debug(m)),
     },
     (c) => out.debug(`${c.status} ${c.id}`),
   );

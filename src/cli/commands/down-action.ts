@@ -20,16 +20,21 @@ export async function runDown(g: GlobalOptions, flags: DownFlags): Promise<void>
         events: {
           ...progress,
           confirm: async (plan) => {
-            out.info(renderDownPlan(plan, out.style, { dryRun: false }));
+            out.info(renderDownPlan(plan, out.style, { dryRun: false, file: config.file }));
             return confirmOrRefuse(g, out, `Remove these from ${plan.region}?`, 'down');
           },
         },
       },
-      { dryRun: flags.dryRun, keepShared: flags.keepShared, forceUnlock: flags.forceUnlock },
+      {
+        dryRun: flags.dryRun,
+        keepShared: flags.keepShared,
+        forceUnlock: flags.forceUnlock,
+        skipTenable: flags.skipTenable,
+      },
     );
     if (result.dryRun) {
       if (g.json) out.result({ dryRun: true, plan: result.plan });
-      else out.print(renderDownPlan(result.plan, out.style, { dryRun: true }));
+      else out.print(renderDownPlan(result.plan, out.style, { dryRun: true, file: config.file }));
       return;
     }
     if (result.cancelled) {
@@ -38,7 +43,7 @@ export async function runDown(g: GlobalOptions, flags: DownFlags): Promise<void>
       return;
     }
     if (g.json) out.result({ ...result });
-    else out.print(renderDownResult(result, out.style));
+    else out.print(renderDownResult(result, out.style, config.file));
   } finally {
     rt.dispose();
   }

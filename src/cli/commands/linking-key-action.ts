@@ -1,13 +1,13 @@
 import { createAwsGateways } from '../../app/gateways.js';
 import { tenableFromEnv } from '../../app/tenable-from-env.js';
-import { TENABLE_SITES } from '../../config/resolve.js';
+import { resolveTenableEndpoint } from '../../config/tenable-endpoint.js';
 import { regionSchema } from '../../config/schema.js';
 import { UsageError } from '../../core/errors.js';
 import { outputFor, type GlobalOptions } from '../globals.js';
 
 const SSM_TARGET = /^ssm:(\/?[A-Za-z0-9_.\-/]{1,1011})$/;
 
-export async function runLinkingKey(g: GlobalOptions, opts: { store?: string; tenableUrl?: string }): Promise<void> {
+export async function runLinkingKey(g: GlobalOptions, opts: { store?: string }): Promise<void> {
   const out = outputFor(g);
   const target = opts.store === undefined ? undefined : SSM_TARGET.exec(opts.store)?.[1];
   if (opts.store !== undefined && !target) {
@@ -17,8 +17,8 @@ export async function runLinkingKey(g: GlobalOptions, opts: { store?: string; te
   if (target && (!region || !regionSchema.safeParse(region).success)) {
     throw new UsageError(region ? `${region} is not an AWS region name.` : 'Storing the key in SSM needs a region.', { hint: 'pass --region or set AWS_REGION' });
   }
-  const apiUrl = (process.env.NESSUS_BYOL_TENABLE_API_URL || opts.tenableUrl || process.env.TIO_URL || TENABLE_SITES.cloud.apiUrl).replace(/\/+$/, '');
-  const tenable = tenableFromEnv(apiUrl, process.env, 'read the linking key', (m) => out.debug(m));
+  const endpoint = resolveTenableEndpoint({ flag: g.tenableUrl, env: process.env });
+  const tenable = tenableFromEnv(endpoint, process.env, 'read the linking key', (m) => out.debug(m));
   const key = await tenable.getLinkingKey();
   let stored: { parameter: string; result: 'created' | 'updated' } | undefined;
   if (target) {

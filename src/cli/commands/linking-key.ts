@@ -6,7 +6,6 @@ export function registerLinkingKey(program: Command): void {
     .command('linking-key')
     .description('Read the linking key from the Tenable API (printed masked); optionally store it as an SSM SecureString for the instances to read.')
     .option('--store <target>', 'store it: ssm:/path/to/parameter (SecureString; overwritten when it exists)')
-    .option('--tenable-url <url>', 'Tenable API URL (default: TIO_URL, else https://cloud.tenable.com)')
     .addHelpText(
       'after',
       `
@@ -16,9 +15,10 @@ Examples:
   $ nessus-byol linking-key --store ssm:/nessus/linking-key --region us-gov-west-1 --tenable-url https://fedcloud.tenable.com
 
 Needs TIO_ACCESS_KEY/TIO_SECRET_KEY of a user with the Scan Manager role (or the linking-key read
-permission). The key itself is never printed; the last 4 characters let you tell keys apart.`,
+permission). Tenable API URL: --tenable-url, else TIO_URL (alias NESSUS_BYOL_TENABLE_API_URL), else
+https://cloud.tenable.com. The key itself is never printed; the last 4 characters let you tell keys apart.`,
     )
-    .action(async (opts: { store?: string; tenableUrl?: string }, cmd: Command) => {
+    .action(async (opts: { store?: string }, cmd: Command) => {
       const { runLinkingKey } = await import('./linking-key-action.js');
       await runLinkingKey(globalsOf(cmd), opts);
     });

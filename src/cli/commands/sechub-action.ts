@@ -20,6 +20,7 @@ import {
 } from '../../app/sechub/state-store.js';
 import type { SechubReporter } from '../../app/sechub/types.js';
 import { tenableFromEnv } from '../../app/tenable-from-env.js';
+import { resolveTenableEndpoint } from '../../config/tenable-endpoint.js';
 import { sleep } from '../../app/time.js';
 import { InterruptedError, UsageError } from '../../core/errors.js';
 import type { GlobalOptions } from '../globals.js';
@@ -28,8 +29,6 @@ import { createProgressLine, type ProgressLine } from './sechub-progress.js';
 import { legacyEnvWarnings, rejectLegacyFlags } from './sechub-legacy.js';
 import { renderSummary } from './sechub-render.js';
 import type { SechubFlags } from './sechub.js';
-
-const DEFAULT_TENABLE_URL = 'https://cloud.tenable.com';
 
 export async function runSechubCommand(g: GlobalOptions, flags: SechubFlags): Promise<void> {
   const out = outputFor(g);
@@ -56,13 +55,14 @@ export async function runSechubCommand(g: GlobalOptions, flags: SechubFlags): Pr
   const assumeRole = flags.assumeRole === undefined ? undefined : parseRoleName(flags.assumeRole);
   const productArn = flags.productArn === undefined ? defaultProductArn(region) : parseProductArn(flags.productArn);
   const storeSpec = parseStateStore(flags.stateStore);
-  const tenableUrl = env.NESSUS_BYOL_TENABLE_API_URL || env.TIO_URL || DEFAULT_TENABLE_URL;
+  const endpoint = resolveTenableEndpoint({ flag: g.tenableUrl, env });
+  const tenableUrl = endpoint.url;
   for (const w of legacyEnvWarnings(env)) out.warn(w);
 
   const bar: ProgressLine | undefined =
     out.interactive && !out.json && process.stderr.isTTY ? createProgressLine(process.stderr) : undefined;
   const say = (fn: () => void) => (bar ? bar.above(fn) : fn());
-  const tenable = tenableFromEnv(tenableUrl, env, 'export vulnerability findings', (m) => say(() => out.debug(m)));
+  const tenable = tenableFromEnv(endpoint, env, 'export vulnerability findings', (m) => say(() => out.debug(m)));
   const awsSide = sechubAws({ region, profile: g.profile }, assumeRole);
   const scope: SechubScope = { tenableUrl, region, states, severities, productArn };
   const store: SechubStateStore | null =

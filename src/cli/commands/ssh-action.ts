@@ -71,7 +71,7 @@ export async function runSsh(
         aws,
         tenable: () =>
           tenableFromEnv(
-            config.tenableApiUrl,
+            config.tenableEndpoint,
             process.env,
             'confirm the link (and read a link.key.from: tenable-api key)',
             (m) => out.debug(m),

@@ -31,7 +31,7 @@ export async function runStatus(g: GlobalOptions, flags: StatusFlags): Promise<v
     config,
     aws,
     tenable: () =>
-      (client ??= tenableFromEnv(config.tenableApiUrl, process.env, 'read the scanners from Tenable', (m) =>
+      (client ??= tenableFromEnv(config.tenableEndpoint, process.env, 'read the scanners from Tenable', (m) =>
         out.debug(m),
       )),
     now: Date.now,

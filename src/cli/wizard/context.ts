@@ -1,5 +1,5 @@
 import type { AwsContext } from '../../adapters/aws/client-config.js';
-import { apiUrlOf } from '../../config/resolve.js';
+import { resolveTenableEndpoint, type TenableEndpoint } from '../../config/tenable-endpoint.js';
 import type { FleetFile } from '../../config/schema.js';
 import type { Secret } from '../../core/secret.js';
 import type { Discovery, TenableCheck } from './discovery.js';
@@ -12,7 +12,7 @@ import type { Prompts } from './prompts.js';
  */
 export interface WizardContext {
   doc: FleetDoc;
-  flags: { region?: string | undefined; profile?: string | undefined; allowWorld?: boolean | undefined };
+  flags: { region?: string | undefined; profile?: string | undefined; allowWorld?: boolean | undefined; tenableUrl?: string | undefined };
   env: NodeJS.ProcessEnv;
   prompts: Prompts;
   discovery: Discovery;
@@ -47,9 +47,19 @@ export function awsContextOf(ctx: WizardContext): AwsContext {
   return { region: String(ctx.doc.region ?? ctx.flags.region ?? ctx.env.AWS_REGION ?? 'us-east-1'), profile: ctx.session.profile };
 }
 
-/** The Tenable API URL calls go to (site default or custom URL; the sandbox's override wins, as in resolve). */
+/**
+ * The Tenable endpoint calls go to, by the same rule as every command (config/tenable-endpoint.ts):
+ * --tenable-url > TIO_URL > NESSUS_BYOL_TENABLE_API_URL > the site being written > cloud. Throws the
+ * same exit-2 errors when they contradict each other.
+ */
+export function tenableEndpointOf(ctx: WizardContext): TenableEndpoint {
+  const written = (ctx.doc.tenable ?? {}) as Partial<FleetFile['tenable']>;
+  const siteSet = written.site !== undefined;
+  const tenable = { ...written, site: written.site ?? 'cloud' } as FleetFile['tenable'];
+  return resolveTenableEndpoint({ flag: ctx.flags.tenableUrl, env: ctx.env, file: { file: 'the fleet file', tenable, siteSet } });
+}
+
+/** The URL of tenableEndpointOf. */
 export function tenableApiUrlOf(ctx: WizardContext): string {
-  const t = (ctx.doc.tenable ?? { site: 'cloud' }) as FleetFile['tenable'];
-  const override = ctx.env.NESSUS_BYOL_TENABLE_API_URL?.replace(/\/+$/, '');
-  return override || apiUrlOf({ ...t, site: t.site ?? 'cloud' });
+  return tenableEndpointOf(ctx).url;
 }

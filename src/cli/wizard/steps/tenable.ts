@@ -1,16 +1,30 @@
-import { TENABLE_SITES } from '../../../config/resolve.js';
-import { tenableApiUrlOf, type Step, type WizardContext } from '../context.js';
+import { knownSiteOf } from '../../../config/tenable-endpoint.js';
+import { ConfigError, UsageError } from '../../../core/errors.js';
+import { tenableEndpointOf, type Step, type WizardContext } from '../context.js';
 import { isSet, setIn, validateAt } from '../document.js';
 
 type Site = 'cloud' | 'fedramp' | 'custom';
 
-function siteFromTioUrl(url: string | undefined): Site {
-  if (!url) return 'cloud';
+/** The API URL the environment points at (TIO_URL, or its alias). */
+function envTenableUrl(ctx: WizardContext): string | undefined {
+  return ctx.flags.tenableUrl || ctx.env.TIO_URL || ctx.env.NESSUS_BYOL_TENABLE_API_URL || undefined;
+}
+
+/**
+ * The site suggested from the environment: only a known site's API URL names one. Any other URL
+ * (the sandbox's 127.0.0.1 simulator, a proxy) moves API calls, not the link target, so it
+ * suggests nothing.
+ */
+function siteFromEnv(ctx: WizardContext): Site {
+  return knownSiteOf(envTenableUrl(ctx)) ?? 'cloud';
+}
+
+function isLoopback(url: string): boolean {
   try {
     const host = new URL(url).hostname;
-    return host === TENABLE_SITES.cloud.linkHost ? 'cloud' : host === TENABLE_SITES.fedramp.linkHost ? 'fedramp' : 'custom';
+    return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
   } catch {
-    return 'cloud';
+    return true;
   }
 }
 
@@ -37,13 +51,15 @@ async function askSite(ctx: WizardContext): Promise<void> {
       { value: 'fedramp', name: 'FedRAMP', description: 'fedcloud.tenable.com:443' },
       { value: 'custom', name: 'custom URL', description: 'another API URL and link host/port' },
     ],
-    default: siteFromTioUrl(ctx.env.TIO_URL),
+    default: siteFromEnv(ctx),
   });
   if (site !== 'custom') {
     setIn(ctx.doc, ['tenable', 'site'], site);
     return;
   }
-  const tioUrl = siteFromTioUrl(ctx.env.TIO_URL) === 'custom' ? ctx.env.TIO_URL : undefined;
+  // A custom site's API URL may be offered from the environment, never a local stand-in's.
+  const envUrl = envTenableUrl(ctx);
+  const tioUrl = envUrl && !knownSiteOf(envUrl) && !isLoopback(envUrl) ? envUrl : undefined;
   const url = (
     await ctx.prompts.input('tenable-url', {
       message: 'Tenable API URL',
@@ -72,7 +88,17 @@ async function checkKeys(ctx: WizardContext): Promise<void> {
     ctx.say('  ! TIO_ACCESS_KEY / TIO_SECRET_KEY are not set: `up` needs them to watch the scanners link (export them before provisioning).');
     return;
   }
-  const apiUrl = tenableApiUrlOf(ctx);
+  let apiUrl: string;
+  try {
+    apiUrl = tenableEndpointOf(ctx).url;
+  } catch (e) {
+    // TIO_URL naming another site than the one chosen: `up` would refuse it too; say so now.
+    if (!(e instanceof ConfigError || e instanceof UsageError)) throw e;
+    const reason = e instanceof ConfigError ? (e.problems[0]?.message ?? e.message) : e.message;
+    ctx.session.tenable = { ok: false, reason };
+    ctx.say(`  ✗ ${reason}${e instanceof ConfigError && e.problems[0]?.hint ? ` — ${e.problems[0].hint}` : ''}`);
+    return;
+  }
   ctx.say(`  Checking the Tenable API keys against ${apiUrl} …`);
   const check = await ctx.discovery.checkTenable(apiUrl);
   ctx.session.tenable = check;
