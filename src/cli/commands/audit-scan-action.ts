@@ -13,7 +13,7 @@ import { outputFor, type GlobalOptions } from '../globals.js';
 import { renderAuditScanResult } from '../render-scan.js';
 import { timeoutFlag } from '../timeout-flag.js';
 import { auditTenableUrl } from './audit-options.js';
-import { scanProgressFor, type ScanProgress } from './scan-progress.js';
+import { withScanProgress } from './scan-progress.js';
 
 export interface AuditScanFlags {
   regions?: string;
@@ -79,19 +79,13 @@ export async function runAuditScanCommand(g: GlobalOptions, flags: AuditScanFlag
   const debug = flags.debug ? { password: await dbPassword(env, out.interactive), path: flags.dbOut ?? 'nessus-byol-audit-scan.db' } : undefined;
 
   const tenable = tenableFromEnv(config?.tenableApiUrl ?? auditTenableUrl(env), env, 'create, launch and read the audit scan', (m) => out.debug(m));
-  const controller = new AbortController();
-  const onSignal = () => controller.abort(new Error('interrupted'));
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let progress: ScanProgress | undefined;
-  let result: AuditScanResult;
-  try {
-    result = await runAuditScan(
+  const result: AuditScanResult = await withScanProgress(g, out, 'Audit Cloud Infrastructure scan', (signal, events) =>
+    runAuditScan(
       {
         tenable,
         scans: tenableScans(tenable),
         ...(config ? { fleet: { config, aws: createAwsGateways({ region: config.region, profile: config.profile }) } } : {}),
-        signal: controller.signal,
+        signal,
         now: Date.now,
         sleep,
       },
@@ -108,23 +102,9 @@ export async function runAuditScanCommand(g: GlobalOptions, flags: AuditScanFlag
         failOnFailed: flags.failOn === 'failed',
         debug,
       },
-      {
-        info: (m) => (progress ? progress.info(m) : out.info(m)),
-        warn: (m) => out.warn(m),
-        status: (s, ms) => {
-          progress ??= scanProgressFor(g, out, 'Audit Cloud Infrastructure scan');
-          progress.status(s, ms);
-        },
-      },
-    );
-    await progress?.stop();
-  } catch (e) {
-    await progress?.stop(e);
-    throw e;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+      events,
+    ),
+  );
   if (!g.json) out.print(renderAuditScanResult(result, out.style));
   if (result.debug) out.notice(`Scan DB saved to ${result.debug.path} (mode 0600); give it and its password to Tenable Support`);
   if (result.failOn?.failed) {

@@ -12,7 +12,7 @@ import { outputFor, type GlobalOptions } from '../globals.js';
 import { renderScanResult } from '../render-scan.js';
 import { timeoutFlag } from '../timeout-flag.js';
 import type { ScanFlags } from './scan.js';
-import { scanProgressFor, type ScanProgress } from './scan-progress.js';
+import { withScanProgress } from './scan-progress.js';
 
 const TAG_FLAG = /^([^=]{1,128})=(.{0,256})$/;
 
@@ -81,21 +81,15 @@ export async function runScanCommand(g: GlobalOptions, flags: ScanFlags): Promis
   const aws = createAwsGateways({ region: config.region, profile: config.profile });
   const tenable = tenableFromEnv(config.tenableApiUrl, process.env, 'create, launch and read scans', (m) => out.debug(m));
 
-  const controller = new AbortController();
-  const onSignal = () => controller.abort(new Error('interrupted'));
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let progress: ScanProgress | undefined;
-  let result: ScanRunResult;
-  try {
-    result = await runScan(
+  const result: ScanRunResult = await withScanProgress(g, out, `Scan of fleet ${config.fleet}`, (signal, events) =>
+    runScan(
       {
         config,
         aws,
         ec2Scan: new Ec2ScanGateway(aws.ec2.client),
         tenable,
         scans: tenableScans(tenable),
-        signal: controller.signal,
+        signal,
         now: Date.now,
         sleep,
       },
@@ -106,24 +100,9 @@ export async function runScanCommand(g: GlobalOptions, flags: ScanFlags): Promis
         wait: flags.wait,
         stopOnExit: flags.stopOnExit,
       },
-      {
-        info: (m) => (progress ? progress.info(m) : out.info(m)),
-        warn: (m) => out.warn(m),
-        confirm: (q) => confirmOrRefuse(g, out, q, 'scan'),
-        status: (s, ms) => {
-          progress ??= scanProgressFor(g, out, `Scan of fleet ${config.fleet}`);
-          progress.status(s, ms);
-        },
-      },
-    );
-    await progress?.stop();
-  } catch (e) {
-    await progress?.stop(e);
-    throw e;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+      { ...events, confirm: (q) => confirmOrRefuse(g, out, q, 'scan') },
+    ),
+  );
   if (!g.json) out.print(renderScanResult(result, out.style));
   if (result.failOn?.failed) {
     throw new CheckFailedError(`${result.failOn.findings} finding(s) at or above ${result.failOn.severity} in scan "${result.scan.name}" (--fail-on ${result.failOn.severity}).`, {

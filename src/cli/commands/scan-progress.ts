@@ -74,3 +74,45 @@ function listrScanProgress(title: string): ScanProgress {
     },
   };
 }
+
+/** The events `scan` and `audit scan` give their use case: progress lines while a scan runs. */
+export interface ScanEvents {
+  info(message: string): void;
+  warn(message: string): void;
+  status(status: string, elapsedMs: number): void;
+}
+
+/**
+ * Runs a scan use case with Ctrl-C/SIGTERM turned into an abort signal and the progress view shown
+ * from the first status on, stopped (with the error, if any) before the result is rendered.
+ */
+export async function withScanProgress<T>(
+  g: GlobalOptions,
+  out: Output,
+  title: string,
+  run: (signal: AbortSignal, events: ScanEvents) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new Error('interrupted'));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let progress: ScanProgress | undefined;
+  try {
+    const result = await run(controller.signal, {
+      info: (m) => (progress ? progress.info(m) : out.info(m)),
+      warn: (m) => out.warn(m),
+      status: (s, ms) => {
+        progress ??= scanProgressFor(g, out, title);
+        progress.status(s, ms);
+      },
+    });
+    await progress?.stop();
+    return result;
+  } catch (e) {
+    await progress?.stop(e);
+    throw e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
