@@ -85,6 +85,8 @@ export function startBootWatcher(opts: BootWatcherOptions): BootWatcher {
   const abort = new AbortController();
   /** Boots still running, by instance id: terminating the instance ends its boot, as on a real host. */
   const running = new Map<string, AbortController>();
+  /** Instances seen not running: a boot that has not started yet must not start. */
+  const gone = new Set<string>();
   const log = opts.log ?? (() => undefined);
   let lastError: unknown;
   let pollsCompleted = 0;
@@ -105,7 +107,12 @@ export function startBootWatcher(opts: BootWatcherOptions): BootWatcher {
         for (const instance of r.Instances ?? []) {
           if (!instance.InstanceId) continue;
           if (instance.State?.Name !== 'running') {
+            // Terminated (or stopped): its boot ends now, and one still queued never starts, as a
+            // real host that is gone runs nothing more.
+            gone.add(instance.InstanceId);
             running.get(instance.InstanceId)?.abort(new Error('instance is no longer running'));
+            const queued = queue.findIndex((q) => q.instance.InstanceId === instance.InstanceId);
+            if (queued >= 0) queue.splice(queued, 1);
             continue;
           }
           if (seen.has(instance.InstanceId)) continue;
@@ -156,10 +163,18 @@ export function startBootWatcher(opts: BootWatcherOptions): BootWatcher {
       startedAt: new Date().toISOString(),
       finishedAt: undefined,
     };
+    // Registered before the first await, so a termination seen meanwhile aborts this boot too.
+    const own = new AbortController();
+    running.set(instanceId, own);
     try {
       const attr = await ec2.send(
         new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'userData' }),
       );
+      if (gone.has(instanceId) || own.signal.aborted) {
+        running.delete(instanceId);
+        log(`boot ${instanceId} skipped: the instance is no longer running`);
+        return;
+      }
       opts.imds.register(instanceId, {
         region,
         availabilityZone: instance.Placement?.AvailabilityZone ?? `${region}a`,
@@ -167,8 +182,6 @@ export function startBootWatcher(opts: BootWatcherOptions): BootWatcher {
         instanceProfileId: instance.IamInstanceProfile?.Id,
       });
       boots.push(record);
-      const own = new AbortController();
-      running.set(instanceId, own);
       log(`boot ${instanceId} (${region}) started`);
       await runBoot(
         { instanceId, region, hostname: instance.PrivateDnsName, userDataBase64: attr.UserData?.Value },
@@ -186,6 +199,7 @@ export function startBootWatcher(opts: BootWatcherOptions): BootWatcher {
       ).finally(() => running.delete(instanceId));
       log(`boot ${instanceId} finished: exit ${record.exitCode} (${record.kind})`);
     } catch (e) {
+      running.delete(instanceId);
       if (!boots.includes(record)) {
         // Reading the user-data failed (moto restarting?): try this instance again on a later poll.
         seen.delete(instanceId);
