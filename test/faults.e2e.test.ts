@@ -212,7 +212,10 @@ describe('interruptions', () => {
     // Linking never completes, so the run is surely still waiting when the signal arrives.
     await fetch(`${e2e.sandbox.simulatorUrl}/_sim/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ neverLoadPlugins: true }) });
     try {
-      const run = await startUp(fleetFile('sigint', { scanners: { count: 2 } }), /scanner sigint-i-[0-9a-f]+ .*: (linked|booting)/);
+      // Signal once both scanners have linked (plugins never load, so the wait goes on): a link still in
+      // flight at that moment could land after the rollback has looked, because moto terminates at once
+      // while the sandbox's boots end a poll later (a real instance runs nothing once terminated).
+      const run = await startUp(fleetFile('sigint', { scanners: { count: 2 } }), /scanner sigint-i-[0-9a-f]+ .*: linked[\s\S]*scanner sigint-i-[0-9a-f]+ .*: linked/);
       run.child.kill('SIGINT');
       const code = await run.exit;
       expect(code, run.output()).toBe(130);
