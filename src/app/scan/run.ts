@@ -6,6 +6,7 @@ import type { ResolvedConfig } from '../../config/resolve.js';
 import { TenableError, UsageError } from '../../core/errors.js';
 import { securityGroupName, TAG } from '../../core/naming.js';
 import type { AwsGateways } from '../gateways.js';
+import { parseDuration } from '../time.js';
 import { matchRecords } from '../status-join.js';
 import { reachability, reachabilityWarnings } from './egress.js';
 import { exportScan, type ExportedFile } from './export.js';
@@ -283,11 +284,9 @@ export async function runScan(deps: ScanDeps, o: ScanOptions, events: ScanEvents
   return result;
 }
 
+/** The fleet's poll interval (validated by the schema), at least 1 s between status calls. */
 function intervalOf(config: ResolvedConfig): number {
-  const m = /^(\d+)(ms|s|m|h)$/.exec(config.wait.interval);
-  if (!m) return 10_000;
-  const n = Number(m[1]);
-  return Math.max(1000, n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const)[m[2] as 'ms' | 's' | 'm' | 'h']);
+  return Math.max(1000, parseDuration(config.wait.interval));
 }
 
 /** `GET /scans/{id}`, then at most `top`… bounded host reads to name the hosts of the top findings. */
